@@ -1,0 +1,62 @@
+import type { Secret } from './secret.js';
+
+/** The validated, resolved job: what every stage receives. Secrets are wrapped, TLS files already read. */
+export interface TlsConfig {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  verify: boolean;
+}
+
+export interface SourceConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: Secret;
+  tls?: TlsConfig;
+  serverId: number;
+  connectTimeoutMs: number;
+}
+
+export type SaslMechanism = 'scram-sha-256' | 'scram-sha-512' | 'plain';
+
+export interface TargetConfig {
+  brokers: string[];
+  clientId: string;
+  topic: string;
+  tls?: TlsConfig;
+  sasl?: { mechanism: SaslMechanism; username: string; password: Secret };
+  createTopics: boolean;
+  connectTimeoutMs: number;
+}
+
+/** One `objects` entry: `db` and `table` may hold `*`/`?` globs. */
+export interface ObjectRule {
+  db: string;
+  table: string;
+  topic?: string;
+  filter?: string;
+  partitionKey?: string[];
+  partitions?: number;
+}
+
+export type Partitioning = 'partition0' | 'table-hash' | 'key-hash';
+
+export interface JobConfig {
+  /** the job file's path, for messages */
+  file: string;
+  /** a short name for the job (the file's base name), for status and logs */
+  name: string;
+  source: SourceConfig;
+  target: TargetConfig;
+  objects: ObjectRule[];
+  partitioning: Partitioning;
+  init: { schema: boolean; data: boolean };
+  ddl: 'ignore' | 'emit';
+  /** absolute path of the state directory */
+  state: { dir: string };
+  snapshot: { parallelism: number; chunkRows: number; maxRowsPerSecond: number };
+  workers: { threads: number };
+  producer: { batchBytes: number; lingerMs: number; compression: 'lz4' | 'gzip' | 'none'; maxInFlight: number };
+  heartbeat: { intervalMs: number };
+}
