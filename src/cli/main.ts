@@ -1,0 +1,36 @@
+import yargs from 'yargs';
+import { isUserError } from '../errors.js';
+import { precheckCommand } from './precheck.js';
+
+/** Exit codes: 0 success, 1 a check or the job failed, 2 the job file or the command line is wrong. */
+function exitCodeFor(e: unknown): number {
+  return isUserError(e) && e.kind === 'config' ? 2 : 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('sluice')
+    .strict()
+    .demandCommand(1, 'name a command: precheck, run, status or tail')
+    .recommendCommands()
+    .help()
+    .version(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`sluice: ${msg}\nRun sluice --help for the commands.\n`);
+      process.exit(2);
+    });
+  precheckCommand(cli);
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    if (isUserError(e)) {
+      process.stderr.write(`sluice: ${e.message}\n`);
+    } else {
+      // A bug, not a user error: still one line on stderr; the stack only when asked for.
+      process.stderr.write(`sluice: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      if (process.env.SLUICE_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    }
+    process.exitCode = exitCodeFor(e);
+  }
+}

@@ -1,0 +1,72 @@
+import { atLeast, type ServerVersion } from './server-version.js';
+
+/**
+ * What differs between server families and versions, in one place (STYLE: one small dialect per
+ * family, not `if (isMaria)` through the code). Everything here is a fact about the server, not a policy.
+ */
+export interface Dialect {
+  version: ServerVersion;
+  /** the oldest and newest release lines sluice is tested against, for precheck's version check */
+  supported: { min: string; maxTested: string; tooOld: boolean; newerThanTested: boolean };
+  /** current binlog file/position (+ GTID columns); renamed in MySQL 8.2 and MariaDB 10.5.2 */
+  binlogStatusSql: string;
+  /** whether `binlog_row_metadata` exists on this server */
+  hasRowMetadata: boolean;
+  /** global variables that bound binlog retention, in order of preference, with their unit in seconds */
+  retentionVariables: ReadonlyArray<{ name: string; secondsPerUnit: number }>;
+  /** SQL giving the server's executed GTID set as one column `gtid` (empty string when GTID is off) */
+  gtidSetSql: string;
+  /** global privilege names that satisfy "REPLICATION CLIENT" on this server */
+  replicationClientNames: readonly string[];
+}
+
+function mysqlDialect(v: ServerVersion): Dialect {
+  return {
+    version: v,
+    supported: {
+      min: '5.7',
+      maxTested: '9.x',
+      tooOld: !atLeast(v, 5, 7),
+      newerThanTested: v.major > 9,
+    },
+    binlogStatusSql: atLeast(v, 8, 2) ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+    hasRowMetadata: atLeast(v, 8, 0, 1),
+    // 8.0 still honours expire_logs_days when binlog_expire_logs_seconds is 0; 8.4 removed it.
+    retentionVariables: atLeast(v, 8, 0, 1)
+      ? [
+          { name: 'binlog_expire_logs_seconds', secondsPerUnit: 1 },
+          { name: 'expire_logs_days', secondsPerUnit: 86400 },
+        ]
+      : [{ name: 'expire_logs_days', secondsPerUnit: 86400 }],
+    gtidSetSql: "SELECT IF(@@GLOBAL.gtid_mode = 'ON', @@GLOBAL.gtid_executed, '') AS gtid",
+    replicationClientNames: ['REPLICATION CLIENT'],
+  };
+}
+
+function mariadbDialect(v: ServerVersion): Dialect {
+  return {
+    version: v,
+    supported: {
+      min: '10.3',
+      maxTested: '11.x',
+      tooOld: !atLeast(v, 10, 3),
+      newerThanTested: v.major > 11,
+    },
+    binlogStatusSql: atLeast(v, 10, 5, 2) ? 'SHOW BINLOG STATUS' : 'SHOW MASTER STATUS',
+    hasRowMetadata: atLeast(v, 10, 5),
+    retentionVariables: atLeast(v, 10, 6, 1)
+      ? [
+          { name: 'binlog_expire_logs_seconds', secondsPerUnit: 1 },
+          { name: 'expire_logs_days', secondsPerUnit: 86400 },
+        ]
+      : [{ name: 'expire_logs_days', secondsPerUnit: 86400 }],
+    // MariaDB always writes GTIDs; its position is a list of domain-server-seq triples.
+    gtidSetSql: 'SELECT @@GLOBAL.gtid_binlog_pos AS gtid',
+    // MariaDB 10.5 renamed REPLICATION CLIENT to BINLOG MONITOR (the old name is an alias).
+    replicationClientNames: ['REPLICATION CLIENT', 'BINLOG MONITOR'],
+  };
+}
+
+export function dialectFor(v: ServerVersion): Dialect {
+  return v.flavor === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
+}
