@@ -1,0 +1,134 @@
+/**
+ * MySQL's numeric comparisons over text values, without allocating per row.
+ * Evidence (MySQL 9.7 on the test service, 2026-11):
+ *   - `bigint_col = 9007199254740993e0` does not match 9007199254740993: integer vs DOUBLE compares the
+ *     exact values (the double is 9007199254740992), so BIGINT beyond 2^53 is compared exactly.
+ *   - `decimal_col = 12.34e0` matches 12.34: DECIMAL vs DOUBLE converts the decimal to double.
+ *   - `int_col = '2abc'` matches 2, `varchar_col = 10` matches '1e1', `= 7` matches ' 7': a string in a
+ *     numeric comparison is read by my_strtod (leading blanks skipped, the longest numeric prefix, else 0).
+ */
+
+/** A decimal number as digit strings: no sign on zero, no leading zeros in `int`, no trailing zeros in `frac`. */
+export interface DecimalValue {
+  neg: boolean;
+  int: string;
+  frac: string;
+}
+
+const DECIMAL_TEXT = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/;
+
+/** Parses plain decimal text ('42', '-12.50', '.5', ' 7 '); null for anything else (exponents included). */
+export function parseDecimal(text: string): DecimalValue | null {
+  const m = DECIMAL_TEXT.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const int = m[2]!.replace(/^0+/, '');
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const zero = int === '' && frac === '';
+  return { neg: m[1] === '-' && !zero, int, frac };
+}
+
+/**
+ * Compares MySQL's printed integer or DECIMAL text (`-?\d+(\.\d+)?`, as the server and the format layer write
+ * it) with an exact decimal value: -1, 0 or 1. Digit by digit, so DECIMAL(65,30) and unsigned BIGINT are exact.
+ */
+export function compareDecimalText(s: string, lit: DecimalValue): number {
+  const n = s.length;
+  let i = 0;
+  let neg = false;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 45 /* - */) { neg = true; i = 1; } else if (c0 === 43 /* + */) i = 1;
+  while (i < n && s.charCodeAt(i) === 48) i++;
+  let dot = s.indexOf('.', i);
+  if (dot < 0) dot = n;
+  const intLen = dot - i;
+  let zero = intLen === 0;
+  if (zero) {
+    for (let k = dot + 1; k < n; k++) if (s.charCodeAt(k) !== 48) { zero = false; break; }
+  }
+  const rowNeg = neg && !zero;
+  if (rowNeg !== lit.neg) return rowNeg ? -1 : 1;
+  const sign = rowNeg ? -1 : 1;
+  const L = lit.int;
+  if (intLen !== L.length) return intLen < L.length ? -sign : sign;
+  for (let k = 0; k < intLen; k++) {
+    const a = s.charCodeAt(i + k);
+    const b = L.charCodeAt(k);
+    if (a !== b) return a < b ? -sign : sign;
+  }
+  const F = lit.frac;
+  const rowFrac = dot < n ? n - dot - 1 : 0;
+  const len = rowFrac > F.length ? rowFrac : F.length;
+  for (let k = 0; k < len; k++) {
+    const a = k < rowFrac ? s.charCodeAt(dot + 1 + k) : 48;
+    const b = k < F.length ? F.charCodeAt(k) : 48;
+    if (a !== b) return a < b ? -sign : sign;
+  }
+  return 0;
+}
+
+/** MySQL's integer text vs a double, exactly (see the header): plain number compare while both are exact. */
+export function compareIntegerTextToDouble(s: string, d: number): number {
+  if (s.length <= 15) {
+    const x = +s;
+    return x < d ? -1 : x > d ? 1 : 0;
+  }
+  if (d === Infinity) return -1;
+  if (d === -Infinity) return 1;
+  const fl = Math.floor(d);
+  const bi = BigInt(s);
+  const bf = BigInt(fl);
+  if (bi < bf) return -1;
+  if (bi > bf) return 1;
+  return fl === d ? 0 : -1;
+}
+
+export function compareNumbers(a: number, b: number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A string read as a number the way MySQL's my_strtod does in a numeric comparison: skip leading spaces and
+ * tabs, then the longest prefix of the form [+-]digits[.digits][e[+-]digits]; no digits → 0. ('1e1' → 10,
+ * ' 7' → 7, '12abc' → 12, 'abc' → 0, '' → 0, '0x10' → 0.) Overflow gives ±DBL_MAX, as my_strtod returns.
+ */
+export function mysqlStringToDouble(s: string): number {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  const start = i;
+  let c = s.charCodeAt(i);
+  if (c === 43 || c === 45) { i++; c = s.charCodeAt(i); }
+  let digits = 0;
+  while (c >= 48 && c <= 57) { i++; digits++; c = s.charCodeAt(i); }
+  if (c === 46) {
+    i++;
+    c = s.charCodeAt(i);
+    while (c >= 48 && c <= 57) { i++; digits++; c = s.charCodeAt(i); }
+  }
+  if (digits === 0) return 0;
+  let end = i;
+  if (c === 101 || c === 69) {
+    let j = i + 1;
+    let e = s.charCodeAt(j);
+    if (e === 43 || e === 45) { j++; e = s.charCodeAt(j); }
+    if (e >= 48 && e <= 57) {
+      while (e >= 48 && e <= 57) { j++; e = s.charCodeAt(j); }
+      end = j;
+    }
+  }
+  // A trailing '.' ('1.') is fine for Number(); the slice holds only sign, digits, '.', 'e'.
+  const v = Number(s.slice(start, end));
+  if (v === Infinity) return Number.MAX_VALUE;
+  if (v === -Infinity) return -Number.MAX_VALUE;
+  return v;
+}
+
+/** An integer written as text, with blanks around it ('42', ' -7 '): what MySQL converts to an integer constant. */
+export function integerTextValue(s: string): DecimalValue | null {
+  if (!/^\s*[+-]?\d+\s*$/.test(s)) return null;
+  return parseDecimal(s);
+}
