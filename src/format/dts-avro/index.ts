@@ -1,0 +1,50 @@
+/** DTS Avro format: schema, type mapping, record building, encoding and decoding. */
+export type {
+  DtsBinaryGeometry,
+  DtsBinaryObject,
+  DtsCharacter,
+  DtsDateTime,
+  DtsDateTimeFields,
+  DtsDecimal,
+  DtsEmptyObject,
+  DtsField,
+  DtsFloat,
+  DtsInteger,
+  DtsOperation,
+  DtsRecord,
+  DtsSource,
+  DtsSourceType,
+  DtsTextGeometry,
+  DtsTextObject,
+  DtsTimestamp,
+  DtsTimestampWithTimeZone,
+  DtsValue,
+} from './types.js';
+export { DTS_SCHEMA_JSON, DTS_NAMESPACE, dtsRecordType, OPERATIONS, SOURCE_TYPES } from './schema.js';
+export { AvroWriter } from './avro-writer.js';
+export { encodeRecord, encodeFields, writeRecord, writeImageValue } from './encode-record.js';
+export { compileColumnCodec, type ColumnCodec } from './column-codec.js';
+export {
+  compileTableMapper,
+  snapshotSelectList,
+  pkUkInfo,
+  type TableMapper,
+  type SnapshotRow,
+  type BinlogRow,
+} from './table-mapper.js';
+export { buildRowRecord, buildDdlRecord, dtsPosition, type ChangeHeader, type RowOperation } from './record.js';
+export { SNAPSHOT_CONNECTION_OPTIONS, SNAPSHOT_SESSION_SQL } from './snapshot-session.js';
+export { attachRawBinlogValues, rawifyTableMapEntry, type ZongjiLike } from './zongji-raw.js';
+export { jsonbToText } from './jsonb-text.js';
+export { formatMysqlDouble, formatMysqlJsonDouble } from './mysql-double.js';
+export {
+  decodeRecord,
+  decodeRecordRaw,
+  parseRecord,
+  type DecodeOptions,
+  type DecodedRecord,
+  type RenderedRow,
+  type RawJson,
+} from './decode.js';
+export { imageText, renderValue, decodeCharset, type RenderOptions } from './render.js';
+export { recordToAvsc, recordFromAvsc, type AvscValue, type AvscObject } from './avsc-form.js';

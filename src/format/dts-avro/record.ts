@@ -1,0 +1,94 @@
+/**
+ * Builds DTS records the way DTS fills them (DESIGN §3): version 0, positions `offset@fileindex`, times in
+ * seconds, tags with pk_uk_info first. Pure functions of their inputs.
+ */
+import type { TableMapper } from './table-mapper.js';
+import type { DtsOperation, DtsRecord, DtsValue } from './types.js';
+
+/** Where and when a change happened, as the binlog reader (or the snapshot planner) knows it. */
+export interface ChangeHeader {
+  /** the record id (increasing along the job's stream, stable on replay) */
+  readonly id: number;
+  /** the binlog event time, epoch seconds (snapshot rows: the time the chunk was read) */
+  readonly sourceTimestamp: number;
+  /** `offset@fileindex` of the event's end (see dtsPosition) */
+  readonly sourcePosition: string;
+  /** `offset@fileindex` of the transaction's start, where a restart may resume */
+  readonly safeSourcePosition: string;
+  /** GTID or XID; "0" when none */
+  readonly sourceTxid: string;
+  /** the server's version string (SELECT VERSION()) */
+  readonly serverVersion: string;
+  readonly threadId: number | string;
+  readonly serverId: number | string;
+  /** milliseconds the reader spent between the event time and reading it (DTS readerThroughoutTime) */
+  readonly readerThroughoutTime: number;
+}
+
+/** DTS's position text: the end offset in the binlog file `@` the file's numeric suffix (mysql-bin.000078 → 78). */
+export function dtsPosition(binlogFile: string, offset: number): string {
+  const m = /(\d+)$/.exec(binlogFile);
+  return `${offset}@${m ? Number(m[1]) : 0}`;
+}
+
+export type RowOperation = Extract<DtsOperation, 'INIT' | 'INSERT' | 'UPDATE' | 'DELETE'>;
+
+/** A row change: INIT and INSERT carry after, DELETE before, UPDATE both. */
+export function buildRowRecord(
+  table: TableMapper,
+  operation: RowOperation,
+  header: ChangeHeader,
+  before: readonly DtsValue[] | null,
+  after: readonly DtsValue[] | null,
+): DtsRecord {
+  return {
+    version: 0,
+    id: header.id,
+    sourceTimestamp: header.sourceTimestamp,
+    sourcePosition: header.sourcePosition,
+    safeSourcePosition: header.safeSourcePosition,
+    sourceTxid: header.sourceTxid,
+    source: { sourceType: 'MySQL', version: header.serverVersion },
+    operation,
+    objectName: table.objectName,
+    processTimestamps: null,
+    tags: {
+      pk_uk_info: table.pkUkInfo,
+      thread_id: String(header.threadId),
+      server_id: String(header.serverId),
+      metaVersion: table.metaVersion,
+      readerThroughoutTime: String(header.readerThroughoutTime),
+    },
+    fields: table.fields,
+    beforeImages: before,
+    afterImages: after,
+    bornTimestamp: header.sourceTimestamp,
+  };
+}
+
+/** A DDL statement: objectName is the database alone, afterImages the DDL text, no fields or before image. */
+export function buildDdlRecord(db: string, ddl: string, header: ChangeHeader, gtid?: string): DtsRecord {
+  const tags: Record<string, string> = {
+    thread_id: String(header.threadId),
+    server_id: String(header.serverId),
+    readerThroughoutTime: String(header.readerThroughoutTime),
+  };
+  if (gtid !== undefined) tags.GTID = gtid;
+  return {
+    version: 0,
+    id: header.id,
+    sourceTimestamp: header.sourceTimestamp,
+    sourcePosition: header.sourcePosition,
+    safeSourcePosition: header.safeSourcePosition,
+    sourceTxid: header.sourceTxid,
+    source: { sourceType: 'MySQL', version: header.serverVersion },
+    operation: 'DDL',
+    objectName: db.replaceAll('.', '\\u002E'),
+    processTimestamps: null,
+    tags,
+    fields: null,
+    beforeImages: null,
+    afterImages: ddl,
+    bornTimestamp: header.sourceTimestamp,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Image values rendered as text the way MySQL prints them, for `sluice tail` and for message keys.
+ */
+import { formatMysqlDouble } from './mysql-double.js';
+import type { DtsDateTimeFields, DtsValue } from './types.js';
+
+export interface RenderOptions {
+  /** binary values (BLOB/BINARY, geometry WKB) as lowercase hex (default) or base64 */
+  readonly binary?: 'hex' | 'base64';
+  /** TIMESTAMP as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]' (default) or epoch 'seconds[.ffffff]' */
+  readonly timestamp?: 'utc' | 'epoch';
+  /** BIT as its unsigned decimal value (default) or as a bit string of the column's byte width ('00000101') */
+  readonly bit?: 'number' | 'bits';
+  /** fractional-second digits of the column (temporal types); without it the fraction is printed trimmed */
+  readonly fsp?: number;
+  /** the column's MySQL type code (fields[].dataTypeNumber): tells BIT (16) and FLOAT (4) apart */
+  readonly dataTypeNumber?: number;
+}
+
+const DECODERS = new Map<string, TextDecoder | null>();
+
+/** MySQL charset names → WHATWG decoders. MySQL's latin1 is cp1252 with 0x81/0x8D/0x8F/0x90/0x9D as C1
+ * controls, which is exactly WHATWG's windows-1252 (the 'latin1' label). */
+function decoderFor(charset: string): TextDecoder | null {
+  let d = DECODERS.get(charset);
+  if (d !== undefined) return d;
+  const label =
+    charset === 'utf8mb4' || charset === 'utf8mb3' || charset === 'utf8' || charset === 'ascii'
+      ? 'utf-8'
+      : charset === 'latin1'
+        ? 'windows-1252'
+        : charset === 'gb2312'
+          ? 'gbk'
+          : charset === 'ujis'
+            ? 'euc-jp'
+            : charset === 'sjis' || charset === 'cp932'
+              ? 'shift_jis'
+              : charset === 'utf16'
+                ? 'utf-16be'
+                : charset === 'utf16le'
+                  ? 'utf-16le'
+                  : charset;
+  try {
+    d = new TextDecoder(label);
+  } catch {
+    d = null;
+  }
+  DECODERS.set(charset, d);
+  return d;
+}
+
+/** Text of bytes in a MySQL charset; undecodable charsets fall back to hex. */
+export function decodeCharset(bytes: Uint8Array, charset: string): string {
+  const d = decoderFor(charset);
+  return d ? d.decode(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+function pad(n: number, w: number): string {
+  return String(n).padStart(w, '0');
+}
+
+function fraction(micros: number, fsp: number | undefined): string {
+  if (fsp !== undefined) return fsp > 0 ? '.' + pad(micros, 6).slice(0, fsp) : '';
+  if (micros === 0) return '';
+  return '.' + pad(micros, 6).replace(/0+$/, '');
+}
+
+function bin(b: Uint8Array, mode: 'hex' | 'base64'): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString(mode);
+}
+
+/** DATE, TIME, DATETIME or YEAR text, chosen by which DateTime fields are present. */
+export function renderDateTime(v: DtsDateTimeFields, fsp?: number): string {
+  const hasDate = v.year !== null && v.month !== null;
+  const hasTime = v.hour !== null;
+  if (!hasDate && !hasTime) return pad(v.year ?? 0, 4); // YEAR
+  const date = hasDate ? `${pad(v.year ?? 0, 4)}-${pad(v.month ?? 0, 2)}-${pad(v.day ?? 0, 2)}` : '';
+  if (!hasTime) return date;
+  const h = v.hour ?? 0;
+  const m = v.minute ?? 0;
+  const s = v.second ?? 0;
+  const us = v.millis ?? 0;
+  if (!hasDate) {
+    // TIME: a negative value carries the sign on every part
+    const neg = h < 0 || m < 0 || s < 0 || us < 0;
+    return `${neg ? '-' : ''}${pad(Math.abs(h), 2)}:${pad(Math.abs(m), 2)}:${pad(Math.abs(s), 2)}${fraction(Math.abs(us), fsp)}`;
+  }
+  return `${date} ${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}${fraction(us, fsp)}`;
+}
+
+/** TIMESTAMP text in UTC; the zero TIMESTAMP prints as MySQL prints it. */
+export function renderTimestampUtc(seconds: number, micros: number, fsp?: number): string {
+  if (seconds === 0 && micros === 0) return '0000-00-00 00:00:00' + (fsp ? '.' + '0'.repeat(fsp) : '');
+  const d = new Date(seconds * 1000);
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ` +
+    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${fraction(micros, fsp)}`
+  );
+}
+
+/** A FLOAT column's value: the shortest text that reads back as the same float32. */
+export function renderFloat32(x: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = x.toPrecision(p);
+    if (Math.fround(Number(s)) === x) return formatMysqlDouble(Number(s));
+  }
+  return formatMysqlDouble(x);
+}
+
+/** A value as readable text (or null for SQL NULL / DTS EmptyObject). */
+export function renderValue(v: DtsValue, opts: RenderOptions = {}): string | null {
+  if (v === null) return null;
+  const binary = opts.binary ?? 'hex';
+  switch (v.kind) {
+    case 'Integer':
+      if (opts.dataTypeNumber === 16 && opts.bit === 'bits') {
+        return BigInt(v.value).toString(2).padStart(v.precision * 8, '0');
+      }
+      return v.value;
+    case 'Decimal':
+      return v.value;
+    case 'Float':
+      return opts.dataTypeNumber === 4 ? renderFloat32(v.value) : formatMysqlDouble(v.value);
+    case 'Character':
+      return decodeCharset(v.value, v.charset);
+    case 'Timestamp':
+      if (opts.timestamp === 'epoch') return `${v.timestamp}${fraction(v.millis, opts.fsp)}`;
+      return renderTimestampUtc(v.timestamp, v.millis, opts.fsp);
+    case 'DateTime':
+      return renderDateTime(v, opts.fsp);
+    case 'TimestampWithTimeZone':
+      return `${renderDateTime(v.value, opts.fsp)} ${v.timezone}`;
+    case 'BinaryGeometry':
+    case 'BinaryObject':
+      return bin(v.value, binary);
+    case 'TextGeometry':
+    case 'TextObject':
+      return v.value;
+    case 'EmptyObject':
+      return null;
+  }
+}
+
+/**
+ * The DTS image text of a key column, as DESIGN §4 hashes it: the rendered value, binary (BLOB/BINARY,
+ * geometry) as lowercase hex, NULL as null, TIMESTAMP in UTC, fractions trimmed.
+ */
+export function imageText(v: DtsValue): string | null {
+  return renderValue(v);
+}

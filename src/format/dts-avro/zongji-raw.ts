@@ -1,0 +1,144 @@
+/**
+ * Makes @vlasky/zongji 0.9 hand over the row-image bytes of every column type it would otherwise decode
+ * lossily, by re-typing its cached table map right after each TableMap event (before the rows that use it
+ * are parsed). What zongji does by default, and why each re-typing is needed:
+ * - DATETIME/TIMESTAMP/DATE → JS Date: milliseconds only, the process time zone, Invalid Date for zero dates
+ *   (its dateStrings option is exact for DATETIME but renders TIMESTAMP in a time zone, and is slower).
+ *   → read as BIT of the same byte width: zongji slices the bytes as they are; temporal.ts decodes them.
+ * - TIME2 → exact text, but one more parse; re-typed the same way for one code path.
+ * - YEAR → 1900 + byte, so YEAR 0000 becomes 1900. → BIT(8).
+ * - ENUM/SET → member text through its own charset decoding; ENUM index 0 becomes undefined. → BIT of the
+ *   stored width (index / bitmap, little-endian); the mapper maps it through the schema's member list.
+ * - JSON → JS objects (integer-like keys reordered, 100.0 printed as 100). → BLOB: the binary JSON,
+ *   rendered by jsonb-text.ts exactly as MySQL prints it.
+ * - GEOMETRY → {x, y} objects: SRID and type lost. → BLOB: MySQL's internal SRID + WKB bytes.
+ * - CHAR/VARCHAR/TEXT → strings decoded with iconv-lite (MySQL's gbk and iconv's differ at the edges).
+ *   → charset cleared / COLUMN_TYPE marked varbinary: the original bytes, which DTS carries anyway.
+ * BINARY(n) stays with zongji, which re-pads the zero bytes the row image strips. Integers, DECIMAL (exact
+ * text), FLOAT/DOUBLE (IEEE bits) and BIT (bytes) are already exact.
+ *
+ * The reader must include 'tablemap' in zongji's includeEvents (zongji drops the cache entry of filtered
+ * TableMap events anyway) and call attachRawBinlogValues before start().
+ */
+import { temporalBinlogBytes } from './temporal.js';
+
+/** MySQL binlog column type codes (zongji's MysqlTypes) */
+const T = {
+  DATE: 10,
+  YEAR: 13,
+  TIMESTAMP2: 17,
+  DATETIME2: 18,
+  TIME2: 19,
+  BIT: 16,
+  VARCHAR: 15,
+  JSON: 245,
+  ENUM: 247,
+  SET: 248,
+  TINY_BLOB: 249,
+  MEDIUM_BLOB: 250,
+  LONG_BLOB: 251,
+  BLOB: 252,
+  STRING: 254,
+  GEOMETRY: 255,
+} as const;
+
+/** The parts of zongji's table-map cache this module touches (see @vlasky/zongji index.d.ts). */
+export interface ZongjiColumn {
+  name: string;
+  charset: string | null;
+  type: number;
+  metadata: Record<string, unknown>;
+}
+export interface ZongjiColumnSchema {
+  COLUMN_TYPE: string;
+}
+export interface ZongjiTableMapEntry {
+  columnSchemas: ZongjiColumnSchema[];
+  columns?: ZongjiColumn[];
+}
+export interface ZongjiBinlogEventLike {
+  getTypeName(): string;
+}
+export interface ZongjiLike {
+  tableMap: Record<number, ZongjiTableMapEntry>;
+  prependListener(event: 'binlog', listener: (event: ZongjiBinlogEventLike) => void): unknown;
+  removeListener(event: 'binlog', listener: (event: ZongjiBinlogEventLike) => void): unknown;
+}
+
+function asBits(c: ZongjiColumn, bytes: number): void {
+  c.type = T.BIT;
+  c.metadata = { bits: bytes * 8 };
+}
+
+function decimals(c: ZongjiColumn): number {
+  const d = c.metadata.decimals;
+  return typeof d === 'number' ? d : 0;
+}
+
+/** Re-types one cached table map entry in place (idempotent). */
+export function rawifyTableMapEntry(entry: ZongjiTableMapEntry): void {
+  const columns = entry.columns;
+  if (!columns) return;
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i] as ZongjiColumn;
+    switch (c.type) {
+      case T.DATE:
+        asBits(c, temporalBinlogBytes('date', 0));
+        break;
+      case T.YEAR:
+        asBits(c, temporalBinlogBytes('year', 0));
+        break;
+      case T.TIMESTAMP2:
+        asBits(c, temporalBinlogBytes('timestamp', decimals(c)));
+        break;
+      case T.DATETIME2:
+        asBits(c, temporalBinlogBytes('datetime', decimals(c)));
+        break;
+      case T.TIME2:
+        asBits(c, temporalBinlogBytes('time', decimals(c)));
+        break;
+      case T.ENUM:
+      case T.SET: {
+        const size = c.metadata.size;
+        if (typeof size === 'number') asBits(c, size);
+        break;
+      }
+      case T.JSON:
+      case T.GEOMETRY:
+        c.type = T.BLOB;
+        c.charset = null;
+        break;
+      case T.TINY_BLOB:
+      case T.MEDIUM_BLOB:
+      case T.LONG_BLOB:
+      case T.BLOB:
+        c.charset = null;
+        break;
+      case T.VARCHAR:
+      case T.STRING: {
+        const schema = entry.columnSchemas[i];
+        // zongji picks text vs bytes from COLUMN_TYPE's prefix; binary(n) keeps its prefix (zongji re-pads it)
+        if (schema && c.charset !== null && !schema.COLUMN_TYPE.startsWith('binary') && !schema.COLUMN_TYPE.startsWith('varbin')) {
+          schema.COLUMN_TYPE = 'varbinary /* sluice: raw bytes */';
+        }
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Re-types zongji's table map after every TableMap event so row values arrive as exact bytes.
+ * Returns a function that detaches the listener.
+ */
+export function attachRawBinlogValues(zongji: ZongjiLike): () => void {
+  const onEvent = (event: ZongjiBinlogEventLike & { tableId?: number }): void => {
+    if (event.getTypeName() !== 'TableMap' || event.tableId === undefined) return;
+    const entry = zongji.tableMap[event.tableId];
+    if (entry) rawifyTableMapEntry(entry);
+  };
+  zongji.prependListener('binlog', onEvent);
+  return () => {
+    zongji.removeListener('binlog', onEvent);
+  };
+}
