@@ -99,6 +99,31 @@ for (const svc of DATABASES) {
       assert.match(keys.detail, /pc_shop\.logbook/);
     });
 
+    test('filters and partition keys are checked against the real table', async () => {
+      const r = await runPrecheck(
+        testJob(svc, {
+          topic: TOPIC,
+          objects: [{ name: `${DB}.orders`, filter: "customer > 10 AND note <> 'x'", partitionKey: ['customer'] }],
+          extra: { partitioning: 'key-hash' },
+        }),
+      );
+      assert.equal(check(r, `objects.filter.${DB}.orders`).status, 'PASS');
+      assert.equal(check(r, `objects.partition_key.${DB}.orders`).status, 'PASS');
+      for (const [filter, expected] of [
+        ['custmer > 10', /custmer/],
+        ["id = 1; DROP TABLE t", /;/],
+        ["note = 'open", /unterminated|string/i],
+        ["note LIKE 'a%'", /LIKE/],
+      ] as const) {
+        const bad = await runPrecheck(testJob(svc, { topic: TOPIC, objects: [{ name: `${DB}.orders`, filter }] }));
+        const c = check(bad, `objects.filter.${DB}.orders`);
+        assert.equal(c.status, 'FAIL', filter);
+        assert.match(c.detail, expected);
+      }
+      const badKey = await runPrecheck(testJob(svc, { topic: TOPIC, objects: [{ name: `${DB}.orders`, partitionKey: ['nope'] }], extra: { partitioning: 'key-hash' } }));
+      assert.equal(check(badKey, `objects.partition_key.${DB}.orders`).status, 'FAIL');
+    });
+
     test('a topic that does not exist fails when auto-creation is off and passes when createTopics is on', async () => {
       const off = await runPrecheck(testJob(svc, { topic: 'sluice-no-such-topic', objects: [{ name: `${DB}.orders` }] }));
       const c = check(off, 'target.topic.sluice-no-such-topic');

@@ -1,0 +1,179 @@
+import type { ConnectionOptions } from 'mysql2';
+import type { Partitioning } from '../../config/index.js';
+import {
+  AvroWriter,
+  buildRowRecord,
+  compileTableMapper,
+  dtsPosition,
+  encodeRecord,
+  imageText,
+  SNAPSHOT_CONNECTION_OPTIONS,
+  SNAPSHOT_SESSION_SQL,
+  type ChangeHeader,
+  type TableMapper,
+} from '../../format/dts-avro/index.js';
+import { EncodedBatchBuilder, type EncodedBatch } from '../../model/encoded-batch.js';
+import type { TableSchema } from '../../model/table.js';
+import type { ChunkSpec } from '../../source/snapshot/chunk.js';
+import { openStreamingConnection, readChunk, type RawRow } from '../../source/snapshot/read-chunk.js';
+import { compileRouter, keyColumnsFor, type TableRouter } from '../../transform/index.js';
+
+/** Everything a worker needs to read, encode and route one chunk: plain data only (it is cloned to the worker). */
+export interface ChunkTask {
+  kind: 'snapshot-chunk';
+  connection: {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    connectTimeout: number;
+    ssl?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
+  };
+  chunk: ChunkSpec;
+  schema: TableSchema;
+  filterSql: string | null;
+  topic: string;
+  partitions: number;
+  partitioning: Partitioning;
+  partitionKey: string[] | null;
+  /** the binlog position captured before the snapshot: INIT records carry it as their position */
+  position: { file: string; pos: number };
+  serverVersion: string;
+  serverId: number;
+  /** when the snapshot started, epoch seconds (the INIT records' source time) */
+  snapshotTime: number;
+  /** this worker's share of snapshot.maxRowsPerSecond, 0 = full speed */
+  rowsPerSecond: number;
+  /** a batch is cut when its encoded bytes reach this */
+  batchBytes: number;
+}
+
+export interface ChunkResult {
+  chunkId: string;
+  rows: number;
+  bytes: number;
+  batches: EncodedBatch[];
+}
+
+interface CompiledTable {
+  mapper: TableMapper;
+  router: TableRouter;
+  keyOrdinals: readonly number[];
+}
+
+/** Per-worker caches: one connection per source, one compiled mapper/router per table version. */
+const connections = new Map<string, ReturnType<typeof openStreamingConnection>>();
+const compiled = new Map<string, CompiledTable>();
+
+function connectionFor(t: ChunkTask): ReturnType<typeof openStreamingConnection> {
+  const key = `${t.connection.host}:${t.connection.port}:${t.connection.user}`;
+  let c = connections.get(key);
+  if (!c) {
+    const options: ConnectionOptions = { ...t.connection, ...SNAPSHOT_CONNECTION_OPTIONS };
+    c = openStreamingConnection(options, SNAPSHOT_SESSION_SQL);
+    c.catch(() => connections.delete(key));
+    connections.set(key, c);
+  }
+  return c;
+}
+
+function compiledFor(t: ChunkTask): CompiledTable {
+  const key = `${t.schema.db}.${t.schema.table}@${t.schema.version}:${t.partitioning}:${t.partitions}:${t.partitionKey?.join(',') ?? ''}`;
+  let c = compiled.get(key);
+  if (!c) {
+    const keyCols = keyColumnsFor(t.schema, t.partitionKey);
+    const keyOrdinals = keyCols?.ordinals ?? [];
+    c = {
+      mapper: compileTableMapper(t.schema),
+      keyOrdinals,
+      router: compileRouter({ strategy: t.partitioning, partitions: t.partitions, db: t.schema.db, table: t.schema.table, keyOrdinals: keyCols ? keyOrdinals : null }),
+    };
+    compiled.set(key, c);
+  }
+  return c;
+}
+
+/** Reads one chunk on this worker's own connection and returns its records encoded, per partition. */
+export async function runChunkTask(t: ChunkTask): Promise<ChunkResult> {
+  const table = compiledFor(t);
+  const conn = await connectionFor(t);
+  const writer = new AvroWriter();
+  const position = dtsPosition(t.position.file, t.position.pos);
+  const builders = new Map<number, EncodedBatchBuilder>();
+  const batches: EncodedBatch[] = [];
+  const keyText: (string | null)[] = new Array(t.schema.columns.length).fill(null);
+  const timestampMs = t.snapshotTime * 1000;
+  let nextId = t.chunk.idBase;
+  let bytes = 0;
+  const header = {
+    id: 0,
+    sourceTimestamp: t.snapshotTime,
+    sourcePosition: position,
+    safeSourcePosition: position,
+    sourceTxid: '0',
+    serverVersion: t.serverVersion,
+    threadId: 0,
+    serverId: t.serverId,
+    readerThroughoutTime: 0,
+  } satisfies ChangeHeader;
+
+  const cut = (partition: number, b: EncodedBatchBuilder, done: boolean): void => {
+    const firstSeq = nextId - b.count;
+    const packed = b.take();
+    batches.push({
+      topic: t.topic,
+      partition,
+      firstSeq,
+      lastSeq: firstSeq + packed.count - 1,
+      ...packed,
+      endPosition: { kind: 'snapshot', chunk: t.chunk.id, chunkDone: done },
+    });
+  };
+
+  const onBlock = (rows: RawRow[]): void => {
+    for (const row of rows) {
+      const after = table.mapper.snapshotImage(row);
+      for (const o of table.keyOrdinals) keyText[o] = imageText(after[o] ?? null);
+      const route = table.router.routeRow(keyText);
+      const value = encodeRecord(buildRowRecord(table.mapper, 'INIT', { ...header, id: nextId }, null, after), writer, table.mapper.fieldsBytes);
+      const key = route.key === null ? null : Buffer.from(route.key, 'utf8');
+      let b = builders.get(route.partition);
+      if (!b) builders.set(route.partition, (b = new EncodedBatchBuilder()));
+      // Sequence numbers of different partitions interleave; each batch's range is only its own ids, which
+      // stay increasing per partition, and that is all ordering needs here.
+      b.add(key, value, timestampMs);
+      nextId++;
+      bytes += value.length;
+      if (b.byteLength >= t.batchBytes) cut(route.partition, b, false);
+    }
+  };
+
+  let rows: number;
+  try {
+    rows = await readChunk(conn, { chunk: t.chunk, selectList: table.mapper.selectList, filterSql: t.filterSql }, 1000, t.rowsPerSecond, onBlock);
+  } catch (e) {
+    // A broken connection must not be reused by the next chunk.
+    connections.clear();
+    conn.destroy();
+    throw e;
+  }
+  for (const [partition, b] of builders) if (b.count > 0) cut(partition, b, false);
+  // The last batch of the chunk carries chunkDone so the main thread knows when every record is acked;
+  // an empty chunk still reports one (empty) batch for that.
+  const last = batches[batches.length - 1];
+  if (last) last.endPosition = { kind: 'snapshot', chunk: t.chunk.id, chunkDone: true };
+  else {
+    batches.push({
+      topic: t.topic,
+      partition: 0,
+      firstSeq: nextId,
+      lastSeq: nextId - 1,
+      count: 0,
+      bytes: new Uint8Array(0),
+      index: new Int32Array(0),
+      timestamps: new Float64Array(0),
+      endPosition: { kind: 'snapshot', chunk: t.chunk.id, chunkDone: true },
+    });
+  }
+  return { chunkId: t.chunk.id, rows, bytes, batches };
+}
