@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { isUserError } from '../errors.js';
 import { precheckCommand } from './precheck.js';
+import { tailCommand } from './tail.js';
 
 /** Exit codes: 0 success, 1 a check or the job failed, 2 the job file or the command line is wrong. */
 function exitCodeFor(e: unknown): number {
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(2);
     });
   precheckCommand(cli);
+  tailCommand(cli);
   try {
     await cli.parseAsync();
   } catch (e) {
