@@ -26,7 +26,8 @@ import {
   compareDecimalText,
   compareIntegerTextToDouble,
   compareNumbers,
-  integerTextValue,
+  integerConstant,
+  integerRange,
   mysqlStringToDouble,
   parseDecimal,
 } from './mysql-number.js';
@@ -128,7 +129,7 @@ class Compiler {
   }
 
   /** The comparator of one (column, non-NULL literal) pair. */
-  comparator(c: ColumnMeta, cls: ColumnClass, lit: Exclude<Literal, { kind: 'null' }>): Cmp {
+  comparator(c: ColumnMeta, cls: ColumnClass, lit: Exclude<Literal, { kind: 'null' }>, plainDouble = false): Cmp {
     const numericLiteral = lit.kind !== 'string';
     switch (cls) {
       case 'int': {
@@ -136,14 +137,16 @@ class Compiler {
           const d = parseDecimal(lit.text)!;
           return (v) => compareDecimalText(v, d);
         }
-        if (lit.kind === 'double') {
-          const x = Number(lit.text);
-          return (v) => compareIntegerTextToDouble(v, x);
+        if (lit.kind === 'string') this.noteStringAsNumber(c, lit);
+        const x = lit.kind === 'double' ? Number(lit.text) : mysqlStringToDouble(lit.value);
+        if (plainDouble) return (v) => compareNumbers(+v, x);
+        // MySQL stores the constant into the column's type when that is lossless and compares integers;
+        // otherwise it compares the integer with the double exactly (see mysql-number.ts).
+        const asInt = integerConstant(lit.kind === 'double' ? x : lit.value, integerRange(c.dataType, c.unsigned));
+        if (asInt !== null) {
+          const d = parseDecimal(asInt.toString())!;
+          return (v) => compareDecimalText(v, d);
         }
-        const exact = integerTextValue(lit.value);
-        if (exact) return (v) => compareDecimalText(v, exact);
-        this.noteStringAsNumber(c, lit);
-        const x = mysqlStringToDouble(lit.value);
         return (v) => compareIntegerTextToDouble(v, x);
       }
       case 'decimal': {
@@ -263,9 +266,18 @@ class Compiler {
         const cls = columnClass(c);
         let hasNull = false;
         const cmps: Cmp[] = [];
+        // MySQL (9.7, measured) converts an IN list's strings and doubles to integers for an integer column
+        // only when every item is a string or a double that converts (integerConstant): `bigint_col IN
+        // ('9007199254740993', 'x')` is exact, while with an integer, a DECIMAL, a NULL, '1.5' or 1e30 in the
+        // list the strings and doubles compare as plain doubles (`IN ('9007199254740993', NULL)` matches
+        // 9007199254740992).
+        const range = integerRange(c.dataType, c.unsigned);
+        const plainDouble = cls === 'int' && !e.list.every((l) =>
+          (l.kind === 'string' && integerConstant(l.value, range) !== null) ||
+          (l.kind === 'double' && integerConstant(Number(l.text), range) !== null));
         for (const lit of e.list) {
           if (lit.kind === 'null') hasNull = true;
-          else cmps.push(this.comparator(c, cls, lit));
+          else cmps.push(this.comparator(c, cls, lit, plainDouble));
         }
         const o = c.ordinal;
         // MySQL evaluates IN as the OR of `col = item` (mixed-type lists compare pair by pair), so NULL in the
