@@ -107,54 +107,66 @@ function renderOpaque(buf: Buffer, pos: number): string {
     case T_TIME:
     case T_DATETIME:
     case T_TIMESTAMP:
-      return JSON.stringify(packedTemporal(buf, dataPos, fieldType));
+      return quote(packedTemporal(buf, dataPos, fieldType));
     default:
       // what MySQL prints for any other opaque value
-      return JSON.stringify(`base64:type${fieldType}:${buf.toString('base64', dataPos, dataPos + len)}`);
+      return quote(`base64:type${fieldType}:${buf.toString('base64', dataPos, dataPos + len)}`);
   }
 }
 
-function renderValue(buf: Buffer, type: number, pos: number, out: string[]): void {
+/** UTF-8 text of buf[start, end): short ASCII is built in JS (a native toString call costs more). */
+function utf8Text(buf: Buffer, start: number, end: number): string {
+  if (end - start <= 24) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = buf[i] as number;
+      if (c >= 0x80) return buf.toString('utf8', start, end);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return buf.toString('utf8', start, end);
+}
+
+/** A JSON string literal: plain text needs only quotes; anything MySQL escapes goes through JSON.stringify. */
+function quote(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
+function renderValue(buf: Buffer, type: number, pos: number): string {
   switch (type) {
     case SMALL_OBJECT:
     case LARGE_OBJECT:
     case SMALL_ARRAY:
     case LARGE_ARRAY:
-      renderContainer(buf, type, pos, out);
-      return;
+      return renderContainer(buf, type, pos);
     case LITERAL:
-      out.push(literal(buf[pos] as number));
-      return;
+      return literal(buf[pos] as number);
     case INT16:
-      out.push(String(buf.readInt16LE(pos)));
-      return;
+      return String(buf.readInt16LE(pos));
     case UINT16:
-      out.push(String(buf.readUInt16LE(pos)));
-      return;
+      return String(buf.readUInt16LE(pos));
     case INT32:
-      out.push(String(buf.readInt32LE(pos)));
-      return;
+      return String(buf.readInt32LE(pos));
     case UINT32:
-      out.push(String(buf.readUInt32LE(pos)));
-      return;
+      return String(buf.readUInt32LE(pos));
     case INT64:
-      out.push(buf.readBigInt64LE(pos).toString());
-      return;
+      return buf.readBigInt64LE(pos).toString();
     case UINT64:
-      out.push(buf.readBigUInt64LE(pos).toString());
-      return;
+      return buf.readBigUInt64LE(pos).toString();
     case DOUBLE:
-      out.push(formatMysqlJsonDouble(buf.readDoubleLE(pos)));
-      return;
+      return formatMysqlJsonDouble(buf.readDoubleLE(pos));
     case STRING: {
       const [len, start] = readVarLen(buf, pos);
       // MySQL escapes ", \ and control characters and leaves the rest as UTF-8, as JSON.stringify does
-      out.push(JSON.stringify(buf.toString('utf8', start, start + len)));
-      return;
+      return quote(buf.toString('utf8', start, start + len));
     }
     case OPAQUE:
-      out.push(renderOpaque(buf, pos));
-      return;
+      return renderOpaque(buf, pos);
     default:
       throw new Error(`JSONB: unknown value type ${type}`);
   }
@@ -167,39 +179,37 @@ function literal(b: number): string {
   throw new Error(`JSONB: unknown literal ${b}`);
 }
 
-function renderContainer(buf: Buffer, type: number, pos: number, out: string[]): void {
+function renderContainer(buf: Buffer, type: number, pos: number): string {
   const large = type === LARGE_OBJECT || type === LARGE_ARRAY;
   const isObject = type === SMALL_OBJECT || type === LARGE_OBJECT;
   const w = large ? 4 : 2;
   const count = large ? buf.readUInt32LE(pos) : buf.readUInt16LE(pos);
   const keyEntries = pos + 2 * w;
   const valueEntries = keyEntries + (isObject ? count * (w + 2) : 0);
-  out.push(isObject ? '{' : '[');
+  let out = isObject ? '{' : '[';
   for (let i = 0; i < count; i++) {
-    if (i > 0) out.push(', ');
+    if (i > 0) out += ', ';
     if (isObject) {
       const ke = keyEntries + i * (w + 2);
       const keyOff = large ? buf.readUInt32LE(ke) : buf.readUInt16LE(ke);
       const keyLen = buf.readUInt16LE(ke + w);
-      out.push(JSON.stringify(buf.toString('utf8', pos + keyOff, pos + keyOff + keyLen)), ': ');
+      out += quote(utf8Text(buf, pos + keyOff, pos + keyOff + keyLen)) + ': ';
     }
     const ve = valueEntries + i * (1 + w);
     const vt = buf[ve] as number;
     const inlined = vt === LITERAL || vt === INT16 || vt === UINT16 || (large && (vt === INT32 || vt === UINT32));
     if (inlined) {
-      renderValue(buf, vt, ve + 1, out);
+      out += renderValue(buf, vt, ve + 1);
     } else {
       const off = large ? buf.readUInt32LE(ve + 1) : buf.readUInt16LE(ve + 1);
-      renderValue(buf, vt, pos + off, out);
+      out += renderValue(buf, vt, pos + off);
     }
   }
-  out.push(isObject ? '}' : ']');
+  return out + (isObject ? '}' : ']');
 }
 
 /** The text MySQL prints for a binary JSON value (an empty buffer is JSON null, as MySQL treats it). */
 export function jsonbToText(buf: Buffer): string {
   if (buf.length === 0) return 'null';
-  const out: string[] = [];
-  renderValue(buf, buf[0] as number, 1, out);
-  return out.join('');
+  return renderValue(buf, buf[0] as number, 1);
 }
