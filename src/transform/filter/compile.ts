@@ -74,12 +74,13 @@ function editDistance(a: string, b: string): number {
 
 function nearNames(name: string, columns: readonly ColumnMeta[]): string[] {
   const lower = name.toLowerCase();
-  return columns
-    .map((c) => ({ c: c.name, d: editDistance(lower, c.name.toLowerCase()) }))
-    .filter((x) => x.d <= Math.max(2, Math.floor(lower.length / 3)) || x.c.toLowerCase().includes(lower) || lower.includes(x.c.toLowerCase()))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 3)
-    .map((x) => x.c);
+  const scored = columns.map((c) => ({ c: c.name, d: editDistance(lower, c.name.toLowerCase()) }));
+  const close = scored.filter((x) => x.d <= Math.max(2, Math.floor(lower.length / 3))).sort((a, b) => a.d - b.d);
+  // A typo first; only when none is close, names that contain the word (`customer` → `customer_id`).
+  const picked = close.length > 0
+    ? close.filter((x) => x.d === close[0]!.d)
+    : scored.filter((x) => lower.length >= 3 && x.c.toLowerCase().includes(lower));
+  return picked.slice(0, 3).map((x) => x.c);
 }
 
 function typeName(c: ColumnMeta): string {
