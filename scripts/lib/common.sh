@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# Shared helpers for the test-service scripts (scripts/*.sh). Source it; it sets no options of its own
+# beyond what it documents, and defines only functions and a few SLUICE_* variables.
+#
+#   SLUICE_CACHE  downloads and unpacked binaries, kept across clones   (default ~/.cache/sluice)
+#   SLUICE_RUN    runtime data: datadirs, sockets, pid files, logs       (default $SLUICE_CACHE/run)
+#
+# Everything the services listen on is loopback only.
+
+SLUICE_CACHE="${SLUICE_CACHE:-${HOME:-/root}/.cache/sluice}"
+SLUICE_RUN="${SLUICE_RUN:-$SLUICE_CACHE/run}"
+SLUICE_HOST="${SLUICE_HOST:-127.0.0.1}"
+export SLUICE_CACHE SLUICE_RUN
+
+# log/warn/die print to stderr with the calling script's name, so stdout stays for `status` lines.
+sluice_tag() { basename "${SLUICE_SERVICE:-${0:-service}}" .sh; }
+log()  { printf '[%s %s] %s\n' "$(sluice_tag)" "$(date +%H:%M:%S)" "$*" >&2; }
+warn() { printf '[%s %s] WARN: %s\n' "$(sluice_tag)" "$(date +%H:%M:%S)" "$*" >&2; }
+die()  { printf '[%s %s] ERROR: %s\n' "$(sluice_tag)" "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
+
+# cache_dir NAME... -> creates and prints $SLUICE_CACHE/NAME
+cache_dir() { local d="$SLUICE_CACHE/$1"; mkdir -p "$d" && printf '%s\n' "$d"; }
+# run_dir SERVICE -> creates and prints $SLUICE_RUN/SERVICE
+run_dir() { local d="$SLUICE_RUN/$1"; mkdir -p "$d" && printf '%s\n' "$d"; }
+
+# port_open PORT [HOST] -> 0 when something accepts TCP connections there (bash /dev/tcp, no nc needed).
+port_open() {
+  local port="$1" host="${2:-$SLUICE_HOST}"
+  (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
+}
+
+# wait_for_port PORT [TIMEOUT_S] [HOST] [PID] -> waits until the port accepts connections.
+# When PID is given, gives up early if that process dies.
+wait_for_port() {
+  local port="$1" timeout="${2:-60}" host="${3:-$SLUICE_HOST}" pid="${4:-}"
+  local deadline=$(( $(date +%s) + timeout ))
+  while ! port_open "$port" "$host"; do
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      warn "process $pid exited before $host:$port opened"; return 1
+    fi
+    if (( $(date +%s) >= deadline )); then
+      warn "timed out after ${timeout}s waiting for $host:$port"; return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# wait_for_port_closed PORT [TIMEOUT_S] [HOST]
+wait_for_port_closed() {
+  local port="$1" timeout="${2:-30}" host="${3:-$SLUICE_HOST}"
+  local deadline=$(( $(date +%s) + timeout ))
+  while port_open "$port" "$host"; do
+    (( $(date +%s) >= deadline )) && { warn "$host:$port still open after ${timeout}s"; return 1; }
+    sleep 0.2
+  done
+}
+
+# pid_alive PIDFILE -> 0 and prints the pid when the file names a live process.
+pid_alive() {
+  local f="$1" pid
+  [[ -s "$f" ]] || return 1
+  pid="$(tr -dc '0-9' <"$f")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && { printf '%s\n' "$pid"; return 0; }
+  return 1
+}
+
+# stop_pid PIDFILE [TIMEOUT_S] -> TERM the process, wait, then KILL; removes the pid file. Idempotent.
+stop_pid() {
+  local f="$1" timeout="${2:-60}" pid deadline
+  pid="$(pid_alive "$f")" || { rm -f "$f"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$(( $(date +%s) + timeout ))
+  while kill -0 "$pid" 2>/dev/null; do
+    if (( $(date +%s) >= deadline )); then
+      warn "pid $pid did not stop in ${timeout}s; sending KILL"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; break
+    fi
+    sleep 0.2
+  done
+  rm -f "$f"
+}
+
+# status_line SERVICE up|down PORT [VERSION] -> the one-line status format shared by all service scripts.
+status_line() { printf '%-8s %-4s %s:%s %s\n' "$1" "$2" "$SLUICE_HOST" "$3" "${4:--}"; }
+
+# with_lock FILE CMD... -> runs CMD holding an exclusive flock on FILE (serialises concurrent starts).
+# The lock is fd 9: a daemon launched inside CMD must be started with `9>&-`, or it keeps the lock for life.
+with_lock() {
+  local f="$1"; shift
+  mkdir -p "$(dirname "$f")"
+  if command -v flock >/dev/null 2>&1; then
+    ( flock -w 900 9 || die "could not lock $f"; "$@" ) 9>"$f"
+  else
+    "$@"
+  fi
+}

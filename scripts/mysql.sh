@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Private Oracle MySQL 9.x test server on 127.0.0.1:13307 (see DESIGN.md §7 and test/support/services.ts).
+#
+#   bash scripts/mysql.sh start|stop|status
+#
+# MySQL 9.x comes from Debian's unstable suite and needs a newer C library than this system, so the
+# packages and their library dependencies are fetched with `apt-get download` through a private apt
+# configuration (own sources list, lists and cache: the system's apt state is never touched), unpacked with
+# `dpkg -x` under $SLUICE_CACHE/mysql-dist/root, and mysqld runs through the unpacked dynamic loader.
+# Runtime data (datadir, socket, pid, logs, TLS certificates made at initialisation) lives under
+# $SLUICE_RUN/mysql/. A second start reuses both and takes seconds.
+set -euo pipefail
+SLUICE_SERVICE=mysql
+# shellcheck source=lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+PORT="${SLUICE_MYSQL_PORT:-13307}"
+ROOT_PW='sluice-root'
+SLUICE_USER='sluice'
+SLUICE_PW='sluice-pw'
+SUITE="${SLUICE_MYSQL_SUITE:-unstable}"
+MIRROR="${SLUICE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+
+DIST="$SLUICE_CACHE/mysql-dist"
+APTDIR="$DIST/apt"
+DEBS="$DIST/debs"
+R="$DIST/root"                        # unpacked packages
+LIBDIR="$R/usr/lib/x86_64-linux-gnu"
+LOADER="$LIBDIR/ld-linux-x86-64.so.2"
+MYSQLD="$R/usr/sbin/mysqld"
+CLIENT="$R/usr/bin/mysql"
+
+RUN="$SLUICE_RUN/mysql"
+DATA="$RUN/data"
+SOCK="$RUN/mysqld.sock"
+PIDF="$RUN/mysqld.pid"
+LOGF="$RUN/mysqld.err"
+CNF="$RUN/my.cnf"
+FILES="$RUN/files"                    # secure_file_priv
+
+apt_opts() {
+  printf '%s\n' \
+    -o "Dir::Etc::sourcelist=$APTDIR/sources.list" -o Dir::Etc::sourceparts=- \
+    -o "Dir::Etc::preferencesparts=$APTDIR/preferences.d" \
+    -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache" \
+    -o APT::Architecture=amd64 -o APT::Architectures::=amd64 \
+    -o APT::Sandbox::User=root -o Acquire::Languages=none -q
+}
+
+# Runs a program from the unpacked tree with its own C library.
+run_unpacked() {
+  env LC_ALL=C LANG=C GCONV_PATH="$LIBDIR/gconv" OPENSSL_MODULES="$LIBDIR/ossl-modules" \
+    "$LOADER" --library-path "$LIBDIR" "$@"
+}
+
+dist_ready() { [[ -f "$R/.sluice-dist-ok" && -x "$MYSQLD" && -x "$LOADER" ]]; }
+
+fetch_dist() {
+  dist_ready && return 0
+  command -v apt-get >/dev/null || die "apt-get is needed to fetch MySQL packages"
+  [[ -r "$KEYRING" ]] || die "missing $KEYRING (package debian-archive-keyring)"
+  log "fetching mysql-server-core + mysql-client-core from Debian $SUITE into $DIST (cold cache)"
+  mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/preferences.d" "$DEBS"
+  echo "deb [signed-by=$KEYRING] $MIRROR $SUITE main" >"$APTDIR/sources.list"
+  local -a O; mapfile -t O < <(apt_opts)
+  apt-get "${O[@]}" update >"$DIST/apt-update.log" 2>&1 || { cat "$DIST/apt-update.log" >&2; die "apt-get update ($SUITE) failed"; }
+  # The library closure of the two packages; perl and its libraries are only for helper scripts we never run.
+  local pkgs
+  pkgs="$(apt-cache "${O[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+            --no-replaces --no-enhances mysql-server-core mysql-client-core \
+          | grep -v '^ ' | grep -v '^<' | grep -Ev '^(perl|perl-.*|libperl.*|libdb5.*|libgdbm.*)$' | sort -u)"
+  [[ -n "$pkgs" ]] || die "could not resolve mysql-server-core in $SUITE"
+  rm -f "$DEBS"/*.deb
+  # shellcheck disable=SC2086
+  (cd "$DEBS" && apt-get "${O[@]}" download $pkgs) >"$DIST/apt-download.log" 2>&1 \
+    || { cat "$DIST/apt-download.log" >&2; die "apt-get download failed"; }
+  local tmp="$DIST/root.tmp.$$" f
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  for f in "$DEBS"/*.deb; do dpkg -x "$f" "$tmp"; done
+  rm -rf "$R"; mv "$tmp" "$R"
+  # Every shared library mysqld and the client need must resolve inside the tree.
+  local missing
+  missing="$("$LOADER" --library-path "$LIBDIR" --list "$MYSQLD" 2>&1; "$LOADER" --library-path "$LIBDIR" --list "$CLIENT" 2>&1)"
+  if grep -q 'not found' <<<"$missing"; then
+    grep 'not found' <<<"$missing" >&2; die "unpacked MySQL misses shared libraries"
+  fi
+  run_unpacked "$MYSQLD" --version >&2 || die "unpacked mysqld does not run"
+  (cd "$DEBS" && ls) >"$R/.sluice-dist-ok"
+  log "MySQL unpacked in $R ($(du -sh "$R" | cut -f1))"
+}
+
+write_cnf() {
+  mkdir -p "$RUN" "$FILES"
+  chmod 700 "$FILES"
+  cat >"$CNF" <<EOF
+# written by scripts/mysql.sh on every start; edit the script, not this file
+[mysqld]
+basedir                        = $R/usr
+datadir                        = $DATA
+plugin_dir                     = $R/usr/lib/mysql/plugin
+lc_messages_dir                = $R/usr/share/mysql
+character_sets_dir             = $R/usr/share/mysql/charsets
+socket                         = $SOCK
+pid_file                       = $PIDF
+log_error                      = $LOGF
+secure_file_priv               = $FILES
+bind_address                   = 127.0.0.1
+port                           = $PORT
+mysqlx                         = OFF
+skip_name_resolve              = ON
+server_id                      = 12
+log_bin                        = binlog
+binlog_format                  = ROW
+binlog_row_image               = FULL
+binlog_row_metadata            = FULL
+binlog_expire_logs_seconds     = 259200
+gtid_mode                      = ON
+enforce_gtid_consistency       = ON
+log_replica_updates            = ON
+sync_binlog                    = 0
+innodb_flush_log_at_trx_commit = 2
+innodb_buffer_pool_size        = 512M
+max_allowed_packet             = 64M
+max_connections                = 300
+character_set_server           = utf8mb4
+collation_server               = utf8mb4_0900_ai_ci
+EOF
+}
+
+# SQL that makes the accounts; idempotent, never written to the binlog.
+accounts_sql() {
+  cat <<EOF
+SET SESSION sql_log_bin = 0;
+CREATE USER IF NOT EXISTS 'root'@'localhost' IDENTIFIED BY '$ROOT_PW';
+ALTER USER 'root'@'localhost' IDENTIFIED BY '$ROOT_PW';
+CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '$ROOT_PW';
+ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '$ROOT_PW';
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
+CREATE USER IF NOT EXISTS '$SLUICE_USER'@'%' IDENTIFIED BY '$SLUICE_PW';
+ALTER USER '$SLUICE_USER'@'%' IDENTIFIED BY '$SLUICE_PW';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT ON *.* TO '$SLUICE_USER'@'%';
+CREATE USER IF NOT EXISTS '$SLUICE_USER'@'localhost' IDENTIFIED BY '$SLUICE_PW';
+ALTER USER '$SLUICE_USER'@'localhost' IDENTIFIED BY '$SLUICE_PW';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT ON *.* TO '$SLUICE_USER'@'localhost';
+EOF
+}
+
+user_flag() { [[ "$(id -u)" == 0 ]] && echo --user=root || true; }
+
+init_datadir() {
+  [[ -f "$DATA/.sluice-init-ok" ]] && return 0
+  log "initialising $DATA"
+  rm -rf "$DATA"
+  accounts_sql >"$RUN/init.sql"
+  local -a uf; mapfile -t uf < <(user_flag)
+  run_unpacked "$MYSQLD" --defaults-file="$CNF" "${uf[@]}" --initialize-insecure --init-file="$RUN/init.sql" \
+    || { tail -30 "$LOGF" >&2; die "mysqld --initialize failed (log: $LOGF)"; }
+  rm -f "$RUN/init.sql"
+  touch "$DATA/.sluice-init-ok"
+}
+
+sql_root() { MYSQL_PWD="$ROOT_PW" run_unpacked "$CLIENT" --no-defaults -uroot -S "$SOCK" -N -B "$@"; }
+
+server_version() { sql_root -e 'SELECT VERSION()' 2>/dev/null || echo '?'; }
+
+do_start() {
+  if pid_alive "$PIDF" >/dev/null && port_open "$PORT"; then
+    log "already running on 127.0.0.1:$PORT"; return 0
+  fi
+  if port_open "$PORT"; then die "127.0.0.1:$PORT is taken by another process"; fi
+  stop_pid "$PIDF" 30   # a stale or half-started one
+  with_lock "$SLUICE_CACHE/mysql-dist.lock" fetch_dist
+  write_cnf
+  init_datadir
+  local -a uf; mapfile -t uf < <(user_flag)
+  log "starting mysqld on 127.0.0.1:$PORT (datadir $DATA)"
+  setsid env LC_ALL=C LANG=C GCONV_PATH="$LIBDIR/gconv" OPENSSL_MODULES="$LIBDIR/ossl-modules" \
+    "$LOADER" --library-path "$LIBDIR" "$MYSQLD" --defaults-file="$CNF" "${uf[@]}" \
+    </dev/null >>"$RUN/mysqld.out" 2>&1 9>&- &
+  local pid=$!
+  echo "$pid" >"$PIDF"   # mysqld rewrites it with the same pid (env and the loader exec in place)
+  if ! wait_for_port "$PORT" 120 127.0.0.1 "$pid"; then
+    tail -40 "$LOGF" >&2; die "mysqld did not come up (log: $LOGF)"
+  fi
+  accounts_sql | sql_root || { tail -20 "$LOGF" >&2; die "could not apply accounts as root"; }
+  log "up: $(server_version)"
+}
+
+do_stop() {
+  local pid
+  if pid="$(pid_alive "$PIDF")"; then
+    log "stopping mysqld (pid $pid)"
+    stop_pid "$PIDF" 120
+  fi
+  return 0
+}
+
+do_status() {
+  if pid_alive "$PIDF" >/dev/null && port_open "$PORT"; then
+    status_line mysql up "$PORT" "$(server_version)"
+  else
+    status_line mysql down "$PORT" "-"
+  fi
+}
+
+case "${1:-}" in
+  start)  with_lock "$SLUICE_RUN/mysql.lock" do_start ;;
+  stop)   with_lock "$SLUICE_RUN/mysql.lock" do_stop ;;
+  status) do_status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
