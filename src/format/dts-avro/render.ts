@@ -19,17 +19,14 @@ export interface RenderOptions {
 
 const DECODERS = new Map<string, TextDecoder | null>();
 
-/** MySQL charset names → WHATWG decoders. MySQL's latin1 is cp1252 with 0x81/0x8D/0x8F/0x90/0x9D as C1
- * controls, which is exactly WHATWG's windows-1252 (the 'latin1' label). */
+/** MySQL charset names → WHATWG decoder labels (latin1 is handled by decodeMysqlLatin1). */
 function decoderFor(charset: string): TextDecoder | null {
   let d = DECODERS.get(charset);
   if (d !== undefined) return d;
   const label =
     charset === 'utf8mb4' || charset === 'utf8mb3' || charset === 'utf8' || charset === 'ascii'
       ? 'utf-8'
-      : charset === 'latin1'
-        ? 'windows-1252'
-        : charset === 'gb2312'
+      : charset === 'gb2312'
           ? 'gbk'
           : charset === 'ujis'
             ? 'euc-jp'
@@ -49,8 +46,27 @@ function decoderFor(charset: string): TextDecoder | null {
   return d;
 }
 
+/** cp1252's 0x80-0x9F (the five bytes it leaves undefined map to the C1 controls, as in MySQL's latin1). */
+const CP1252_HIGH = [
+  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d,
+  0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
+  0x0153, 0x009d, 0x017e, 0x0178,
+];
+
+/** MySQL latin1 text. Node 20's TextDecoder('windows-1252') decodes as ISO-8859-1 (0x80 → U+0080, not €),
+ * so the cp1252 range is mapped here. */
+function decodeMysqlLatin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    s += String.fromCharCode(b >= 0x80 && b < 0xa0 ? (CP1252_HIGH[b - 0x80] as number) : b);
+  }
+  return s;
+}
+
 /** Text of bytes in a MySQL charset; undecodable charsets fall back to hex. */
 export function decodeCharset(bytes: Uint8Array, charset: string): string {
+  if (charset === 'latin1') return decodeMysqlLatin1(bytes);
   const d = decoderFor(charset);
   return d ? d.decode(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
