@@ -1,0 +1,531 @@
+import kafkajs, { type Admin, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import type { JobConfig, TargetConfig } from '../../config/index.js';
+import type { EncodedBatch } from '../../model/encoded-batch.js';
+import { TargetError } from '../../errors.js';
+import { kafkaClient } from './client.js';
+import { explainKafkaError } from './explain-error.js';
+import { registerLz4Codec } from './lz4-codec.js';
+import { PartitionQueue, type Slice } from './partition-queue.js';
+import { classifySendError } from './send-error.js';
+import { missingTopicError } from './topics.js';
+
+// kafkajs is CommonJS: its enums come through the default export under Node's ESM loader.
+const { CompressionTypes, ConfigResourceTypes } = kafkajs;
+
+export type ProducerSettings = JobConfig['producer'];
+
+export interface KafkaSinkOptions {
+  producer: ProducerSettings;
+  /**
+   * Byte budget for batches queued and in flight (their bytes + index + timestamps). `write()` waits while it
+   * is spent: the backpressure the readers feel. A single batch larger than the budget is still admitted
+   * when nothing else is queued, so it cannot deadlock.
+   */
+  bufferBytes?: number;
+  /** called once per batch, in arrival order per partition, when Kafka acknowledged all its records */
+  onAck?: (batch: EncodedBatch) => void;
+  /** backoff between resends of a failed request, and when to give up on a target that keeps failing */
+  retry?: { initialMs?: number; maxMs?: number; giveUpAfterMs?: number };
+  /** cap on record bytes in one Produce request across partitions */
+  maxRequestBytes?: number;
+  /** ack timeout the broker applies (Produce `timeout`) */
+  ackTimeoutMs?: number;
+}
+
+/** Live counters for metrics and status; read them, do not write them. */
+export interface SinkStats {
+  recordsSent: number;
+  bytesSent: number;
+  recordsAcked: number;
+  bytesAcked: number;
+  batchesAcked: number;
+  requests: number;
+  requestsInFlight: number;
+  retries: number;
+  producerResets: number;
+  /** bytes of batches admitted and not yet acknowledged (what the budget bounds) */
+  queuedBytes: number;
+  peakQueuedBytes: number;
+  /** writes waiting for budget */
+  waitingWrites: number;
+  lastError: string | null;
+}
+
+interface Waiter {
+  batch: EncodedBatch;
+  size: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** What a batch holds in memory while the sink has it. */
+export function batchFootprint(b: EncodedBatch): number {
+  return b.bytes.byteLength + b.index.byteLength + b.timestamps.byteLength;
+}
+
+function compressionType(c: ProducerSettings['compression']): number {
+  return c === 'lz4' ? CompressionTypes.LZ4 : c === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** kafkajs silently leaves out a partition its metadata does not know; the sink notices and says so. */
+class MissingPartitionError extends Error {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {
+    super(`no acknowledgement for ${topic}[${partition}]`);
+  }
+}
+
+/**
+ * The Kafka sink: takes EncodedBatches, sends them with kafkajs' idempotent producer (acks=all, lz4 by
+ * default, the partition the batch names), and reports each batch once Kafka acknowledged it.
+ *
+ * Order: each (topic, partition) has its own queue with at most one slice in flight, so records reach a
+ * partition in arrival order even across retries; different partitions proceed concurrently and share
+ * Produce requests (kafkajs' idempotent producer sends one request at a time per broker, so one request
+ * carrying many partitions is how partitions go in parallel).
+ */
+export class KafkaSink {
+  readonly stats: SinkStats = {
+    recordsSent: 0,
+    bytesSent: 0,
+    recordsAcked: 0,
+    bytesAcked: 0,
+    batchesAcked: 0,
+    requests: 0,
+    requestsInFlight: 0,
+    retries: 0,
+    producerResets: 0,
+    queuedBytes: 0,
+    peakQueuedBytes: 0,
+    waitingWrites: 0,
+    lastError: null,
+  };
+
+  private readonly kafka: Kafka;
+  private readonly target: TargetConfig;
+  private producer: Producer;
+  private admin: Admin | null = null;
+  private readonly settings: ProducerSettings;
+  private readonly bufferBytes: number;
+  private readonly onAck: ((batch: EncodedBatch) => void) | undefined;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+  private readonly giveUpAfterMs: number;
+  private readonly maxRequestBytes: number;
+  private readonly ackTimeoutMs: number;
+  private readonly compression: number;
+
+  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly waiting: Waiter[] = [];
+  private idleWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private failure: Error | null = null;
+  private closing = false;
+  private pumping = false;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private lingerDue = Infinity;
+  private readonly maxMessageBytes = new Map<string, number>();
+
+  private constructor(kafka: Kafka, target: TargetConfig, opts: KafkaSinkOptions) {
+    this.kafka = kafka;
+    this.target = target;
+    this.settings = opts.producer;
+    this.bufferBytes = opts.bufferBytes ?? Math.max(32 << 20, 4 * opts.producer.batchBytes);
+    this.onAck = opts.onAck;
+    this.retryInitialMs = opts.retry?.initialMs ?? 200;
+    this.retryMaxMs = opts.retry?.maxMs ?? 5000;
+    this.giveUpAfterMs = opts.retry?.giveUpAfterMs ?? 10 * 60_000;
+    this.maxRequestBytes = opts.maxRequestBytes ?? Math.max(16 << 20, opts.producer.batchBytes);
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
+    this.compression = compressionType(opts.producer.compression);
+    this.producer = this.newProducer();
+  }
+
+  /** Connects an idempotent producer to the job's target. Authentication and reachability fail here. */
+  static async connect(target: TargetConfig, opts: KafkaSinkOptions): Promise<KafkaSink> {
+    registerLz4Codec();
+    const sink = new KafkaSink(kafkaClient(target, { clientIdSuffix: 'sink' }), target, opts);
+    try {
+      await sink.producer.connect();
+    } catch (e) {
+      throw explainKafkaError(target, e);
+    }
+    return sink;
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
+      idempotent: true,
+      // Kafka keeps the idempotent producer's dedup state for the last 5 batches per partition.
+      maxInFlightRequests: Math.min(5, Math.max(1, this.settings.maxInFlight)),
+      allowAutoTopicCreation: false,
+      // The partition is always the batch's (DESIGN §4); never kafkajs' default partitioner.
+      createPartitioner: () => ({ message }) => message.partition as number,
+      // Few inner retries: the sink resends the same slices itself with its own backoff, and must see
+      // permanent errors (a missing topic) instead of kafkajs retrying them forever as it does by default
+      // for idempotent producers.
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+  }
+
+  /**
+   * Hands a batch to the sink. Resolves as soon as the batch is queued — at once while the byte budget has
+   * room, later when acknowledgements free it. Rejects once the sink has failed.
+   */
+  write(batch: EncodedBatch): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error('KafkaSink.write() after close()'));
+    const size = batchFootprint(batch);
+    if (this.waiting.length === 0 && (this.stats.queuedBytes + size <= this.bufferBytes || this.stats.queuedBytes === 0)) {
+      this.admit(batch, size);
+      return RESOLVED;
+    }
+    this.stats.waitingWrites++;
+    return new Promise((resolve, reject) => this.waiting.push({ batch, size, resolve, reject }));
+  }
+
+  /** Writes several batches in order. */
+  async writeMany(batches: Iterable<EncodedBatch>): Promise<void> {
+    for (const b of batches) {
+      const p = this.write(b);
+      if (p !== RESOLVED) await p;
+    }
+  }
+
+  /** Resolves once everything written so far is acknowledged; linger is skipped while someone flushes. */
+  flush(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.isIdle()) return RESOLVED;
+    const p = new Promise<void>((resolve, reject) => this.idleWaiters.push({ resolve, reject }));
+    this.pump();
+    return p;
+  }
+
+  /** Flushes, then disconnects. After a failure it only disconnects, and rethrows the failure. */
+  async close(): Promise<void> {
+    let err: unknown = null;
+    try {
+      await this.flush();
+    } catch (e) {
+      err = e;
+    }
+    this.closing = true;
+    await this.disconnect();
+    if (err) throw err;
+  }
+
+  /** Stops at once without waiting for acknowledgements: pending writes and flushes reject. */
+  async abort(reason: Error = new Error('sink aborted')): Promise<void> {
+    this.fail(reason);
+    this.closing = true;
+    await this.disconnect();
+  }
+
+  /** The failure that stopped the sink, if any. */
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  private async disconnect(): Promise<void> {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    await this.producer.disconnect().catch(() => undefined);
+    if (this.admin) await this.admin.disconnect().catch(() => undefined);
+  }
+
+  private isIdle(): boolean {
+    if (this.waiting.length > 0 || this.stats.requestsInFlight > 0) return false;
+    for (const q of this.queues.values()) if (!q.empty) return false;
+    return true;
+  }
+
+  private queueFor(topic: string, partition: number): PartitionQueue {
+    const key = `${partition}\u0000${topic}`;
+    let q = this.queues.get(key);
+    if (!q) {
+      q = new PartitionQueue(topic, partition, this.settings.batchBytes);
+      this.queues.set(key, q);
+    }
+    return q;
+  }
+
+  private admit(batch: EncodedBatch, size: number): void {
+    this.stats.queuedBytes += size;
+    if (this.stats.queuedBytes > this.stats.peakQueuedBytes) this.stats.peakQueuedBytes = this.stats.queuedBytes;
+    const q = this.queueFor(batch.topic, batch.partition);
+    q.push(batch, Date.now());
+    // An empty batch (a snapshot chunk with no rows) is acknowledged as soon as those before it are.
+    if (batch.count === 0) this.released(q.popAcked());
+    this.pump();
+  }
+
+  /** Starts Produce requests for every partition that is due, up to maxInFlight requests. */
+  private pump(): void {
+    if (this.failure || this.pumping) return;
+    this.pumping = true;
+    try {
+      const urgent = this.idleWaiters.length > 0 || this.closing || this.waiting.length > 0;
+      const now = Date.now();
+      while (this.stats.requestsInFlight < this.settings.maxInFlight) {
+        let nextDue = Infinity;
+        const ready: PartitionQueue[] = [];
+        for (const q of this.queues.values()) {
+          if (q.inFlight || !q.hasUnsent) continue;
+          const due = q.unsentSince + this.settings.lingerMs;
+          if (urgent || now >= due || q.unsentBytes >= q.cap) ready.push(q);
+          else if (due < nextDue) nextDue = due;
+        }
+        this.armLinger(nextDue, now);
+        if (ready.length === 0) break;
+        const slices: Slice[] = [];
+        let bytes = 0;
+        for (const q of ready) {
+          // A partition whose batch was refused as too large in a shared request goes alone, so the next
+          // refusal names it.
+          if (q.isolate && slices.length > 0) continue;
+          const s = q.take();
+          q.inFlight = s;
+          slices.push(s);
+          bytes += s.bytes;
+          if (q.isolate || bytes >= this.maxRequestBytes) break;
+        }
+        void this.send(slices);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private armLinger(due: number, now: number): void {
+    if (due === Infinity || due >= this.lingerDue) return;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerDue = due;
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = null;
+      this.lingerDue = Infinity;
+      this.pump();
+    }, Math.max(0, due - now));
+  }
+
+  private async send(slices: Slice[], counted = false): Promise<void> {
+    this.stats.requestsInFlight++;
+    this.stats.requests++;
+    if (!counted) {
+      for (const s of slices) {
+        this.stats.recordsSent += s.records;
+        this.stats.bytesSent += s.bytes;
+      }
+    }
+    const started = Date.now();
+    let attempt = 0;
+    let missingPartitionTries = 0;
+    try {
+      for (;;) {
+        if (this.failure) return;
+        try {
+          const res = await this.producer.sendBatch({
+            topicMessages: topicMessagesOf(slices),
+            acks: -1,
+            timeout: this.ackTimeoutMs,
+            compression: this.compression,
+          });
+          checkCovered(res, slices);
+          break;
+        } catch (e) {
+          if (this.failure) return;
+          const kind = e instanceof MissingPartitionError ? 'missing-partition' : classifySendError(e);
+          if (kind === 'too-large') {
+            slices = await this.splitTooLarge(slices);
+            continue;
+          }
+          if (kind === 'missing-partition') {
+            const m = e as MissingPartitionError;
+            if (++missingPartitionTries >= 3) {
+              throw new TargetError(
+                `Kafka topic '${m.topic}' has no partition ${m.partition}: the job routes to more partitions than the topic has; give the topic more partitions or fix the object's partition count.`,
+              );
+            }
+          } else if (kind === 'unknown-topic') {
+            const missing = await this.missingTopic(slices);
+            if (missing) throw missingTopicError(missing, e);
+          } else if (kind === 'reset') {
+            await this.resetProducer();
+          } else if (kind === 'permanent') {
+            throw explainKafkaError(this.target, e);
+          }
+          attempt++;
+          this.stats.retries++;
+          this.stats.lastError = (e as Error).message ?? String(e);
+          if (this.giveUpAfterMs > 0 && Date.now() - started > this.giveUpAfterMs) {
+            const why = explainKafkaError(this.target, e);
+            throw new TargetError(`${why.message.replace(/\.$/, '')} (still failing after ${Math.round((Date.now() - started) / 1000)} s of retries).`, { cause: e });
+          }
+          await sleep(Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(attempt - 1, 16)));
+        }
+      }
+      this.acked(slices);
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      this.stats.requestsInFlight--;
+      this.pump();
+      this.checkIdle();
+    }
+  }
+
+  private acked(slices: Slice[]): void {
+    for (const s of slices) {
+      s.queue.isolate = false;
+      this.stats.recordsAcked += s.records;
+      this.stats.bytesAcked += s.bytes;
+      this.released(s.queue.ackInFlight());
+    }
+  }
+
+  private released(batches: EncodedBatch[]): void {
+    for (const b of batches) {
+      this.stats.queuedBytes -= batchFootprint(b);
+      this.stats.batchesAcked++;
+      if (this.onAck) {
+        try {
+          this.onAck(b);
+        } catch (e) {
+          this.fail(e instanceof Error ? e : new Error(String(e)));
+          return;
+        }
+      }
+    }
+    this.admitWaiting();
+  }
+
+  private admitWaiting(): void {
+    while (this.waiting.length > 0 && !this.failure) {
+      const w = this.waiting[0] as Waiter;
+      if (this.stats.queuedBytes + w.size > this.bufferBytes && this.stats.queuedBytes > 0) break;
+      this.waiting.shift();
+      this.stats.waitingWrites--;
+      this.admit(w.batch, w.size);
+      w.resolve();
+    }
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const ws = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of ws) w.resolve();
+  }
+
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.stats.lastError = e.message;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    for (const w of this.waiting.splice(0)) w.reject(e);
+    this.stats.waitingWrites = 0;
+    const ws = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of ws) w.reject(e);
+  }
+
+  /**
+   * The broker refused a record batch as larger than max.message.bytes. Kafka does not say which partition
+   * of a shared request it was, and the other partitions may have been written, so a shared request is
+   * resent one partition per request, unchanged (identical resends are deduplicated by the broker). A
+   * refused single-partition batch was not written: it is cut in half, until a single record is refused —
+   * that record can never be sent, and the job stops naming it.
+   */
+  private async splitTooLarge(slices: Slice[]): Promise<Slice[]> {
+    if (slices.length > 1) {
+      for (const s of slices) s.queue.isolate = true;
+      for (const s of slices.slice(1)) void this.send([s], true);
+      return [slices[0] as Slice];
+    }
+    const s = slices[0] as Slice;
+    const q = s.queue;
+    if (s.records > 1) {
+      q.isolate = true;
+      const half = q.halve(s);
+      q.inFlight = half;
+      this.stats.retries++;
+      return [half];
+    }
+    const max = await this.topicMaxMessageBytes(q.topic);
+    throw new TargetError(
+      `A record of ${s.bytes} bytes (key + value, before compression) for Kafka topic '${q.topic}' is larger than the topic accepts (max.message.bytes = ${max ?? 'unknown'}): raise max.message.bytes on the topic (and message.max.bytes on the brokers) or keep such rows out of the job.`,
+    );
+  }
+
+  private adminClient(): Admin {
+    if (!this.admin) this.admin = this.kafka.admin();
+    return this.admin;
+  }
+
+  private async topicMaxMessageBytes(topic: string): Promise<number | undefined> {
+    const known = this.maxMessageBytes.get(topic);
+    if (known !== undefined) return known;
+    try {
+      const admin = this.adminClient();
+      await admin.connect();
+      const res = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+      });
+      const v = res.resources[0]?.configEntries.find((c) => c.configName === 'max.message.bytes')?.configValue;
+      if (v === undefined) return undefined;
+      this.maxMessageBytes.set(topic, Number(v));
+      return Number(v);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The first topic of the request the cluster does not have, or null (then the error was transient). */
+  private async missingTopic(slices: Slice[]): Promise<string | null> {
+    try {
+      const admin = this.adminClient();
+      await admin.connect();
+      const existing = new Set(await admin.listTopics());
+      for (const s of slices) if (!existing.has(s.queue.topic)) return s.queue.topic;
+    } catch {
+      // cannot tell now: treat as transient and ask again on the next failure
+    }
+    return null;
+  }
+
+  /** A new producer id: Kafka lost or fenced the old one's sequence state. Resent batches may duplicate. */
+  private async resetProducer(): Promise<void> {
+    this.stats.producerResets++;
+    const old = this.producer;
+    this.producer = this.newProducer();
+    await old.disconnect().catch(() => undefined);
+    await this.producer.connect().catch(() => undefined);
+  }
+}
+
+function topicMessagesOf(slices: Slice[]): Array<{ topic: string; messages: Message[] }> {
+  if (slices.length === 1) {
+    const s = slices[0] as Slice;
+    return [{ topic: s.queue.topic, messages: s.messages }];
+  }
+  const byTopic = new Map<string, Message[]>();
+  for (const s of slices) {
+    const m = byTopic.get(s.queue.topic);
+    // Copies: a slice's own message list must stay as it is, for an identical resend.
+    if (!m) byTopic.set(s.queue.topic, s.messages.slice());
+    else for (const x of s.messages) m.push(x);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function checkCovered(res: RecordMetadata[], slices: Slice[]): void {
+  const got = new Set(res.map((r) => `${r.partition}\u0000${r.topicName}`));
+  for (const s of slices) {
+    if (!got.has(`${s.queue.partition}\u0000${s.queue.topic}`)) throw new MissingPartitionError(s.queue.topic, s.queue.partition);
+  }
+}
