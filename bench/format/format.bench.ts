@@ -5,6 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { appendResult, machine, median, versions, type BenchResult } from '../lib/results.js';
 import { avscCeilingBlock, ceilingRecords, encodeBlock, makeRows } from './encode-block.js';
 
@@ -12,6 +13,7 @@ const args = process.argv.slice(2);
 const RECORDS = Number(args[args.indexOf('--records') + 1] || 0) || 500_000;
 const WRITE = !args.includes('--no-write');
 const BLOCK = 2000;
+// the machine is shared while others build and test: the 1-minute load average goes into settings
 const REPS = 3;
 
 function rate(n: number, fn: () => void): number {
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       machine: machine(),
       versions: versions(['avsc', 'piscina', '@vlasky/zongji', 'mysql2']),
       ceiling: { name: 'avsc-toBuffer', rowsPerSec: Math.round(median(ceiling)) },
+      loadAvg1m: Number((loadavg()[0] ?? 0).toFixed(2)),
     };
     const results: BenchResult[] = [
       { ...common, settings: { threads: 1, records: RECORDS, input: 'zongji raw-table-map row values', writer: 'hand-written' }, rowsPerSec: Math.round(median(single)), runs: single.map(Math.round) },
