@@ -71,11 +71,14 @@ fetch_libs() {
   local tmp="$LIBS.tmp.$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
+  # Maven's output goes to a file (shown only on failure): even -q -B prints stray ANSI resets here.
   if ! mvn -q -B -Dstyle.color=never -f "$TEMPLATES/pom.xml" dependency:copy-dependencies \
-        -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
-    rm -rf "$tmp"
+        -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.mvn.log" 2>&1; then
+    cat "$tmp.mvn.log" >&2
+    rm -rf "$tmp" "$tmp.mvn.log"
     die "mvn dependency:copy-dependencies failed"
   fi
+  rm -f "$tmp.mvn.log"
   [[ -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]] || { rm -rf "$tmp"; die "kafka_2.13-$KAFKA_VERSION.jar missing after mvn"; }
   touch "$tmp/.complete"
   rm -rf "$LIBS"
@@ -122,13 +125,18 @@ format_storage() {
   local cid
   cid="$(new_cluster_id)"
   log "formatting KRaft storage in $DATA_DIR (cluster id $cid) with SCRAM users sluice256, sluice512"
+  # No meta.properties: whatever is there is a half-done format (or nothing); start clean.
+  rm -rf "$DATA_DIR"
+  mkdir -p "$DATA_DIR"
   java_opts
-  if ! "$JAVA" "${JAVA_OPTS[@]}" kafka.tools.StorageTool format \
+  # The tool's own heap comes last and wins over the broker's heap options.
+  if ! "$JAVA" "${JAVA_OPTS[@]}" -Xms64m -Xmx256m kafka.tools.StorageTool format \
         --config "$CONFIG" --cluster-id "$cid" --standalone \
         --add-scram 'SCRAM-SHA-256=[name=sluice256,password=sluice256-pw]' \
         --add-scram 'SCRAM-SHA-512=[name=sluice512,password=sluice512-pw]' \
         >"$LOG_DIR/format.out" 2>&1; then
     cat "$LOG_DIR/format.out" >&2
+    rm -rf "$DATA_DIR"
     die "kafka-storage format failed"
   fi
 }
