@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+/**
+ * The job's checkpoint (DESIGN §2): a small immutable value with explicit (de)serialisation, written and read
+ * by state/ alone. It holds positions and plans, never connection settings, so no secret can reach a state
+ * file: serialisation names every field it writes instead of spreading objects.
+ */
+export const CHECKPOINT_VERSION = 1;
+
+/** A binlog position at a transaction boundary, where a restart may resume. */
+export interface BinlogCheckpoint {
+  readonly file: string;
+  readonly pos: number;
+  /** GTID set (MySQL) or GTID position (MariaDB) at that boundary; null when GTID is off */
+  readonly gtidSet: string | null;
+}
+
+/** One planned snapshot chunk with the record ids reserved for it (DESIGN §2: ids below the first binlog id). */
+export interface ChunkPlan {
+  /** `db.table#index`, as EncodedBatch's snapshot position names it */
+  readonly chunk: string;
+  /** `db.table` */
+  readonly table: string;
+  /** key-range bounds rendered as strings by the planner (null: open end); lower inclusive, upper exclusive */
+  readonly lower: readonly (string | null)[] | null;
+  readonly upper: readonly (string | null)[] | null;
+  /** first record id reserved for the chunk */
+  readonly firstId: bigint;
+}
+
+export interface SnapshotCheckpoint {
+  /** where the binlog phase starts: captured before the first row was read */
+  readonly binlogStart: BinlogCheckpoint;
+  readonly chunks: readonly ChunkPlan[];
+  /** chunks whose every record Kafka acknowledged */
+  readonly done: readonly string[];
+  /** true once every chunk is done */
+  readonly finished: boolean;
+}
+
+export interface Checkpoint {
+  readonly version: typeof CHECKPOINT_VERSION;
+  /** the job's name, to catch a state directory shared by two jobs */
+  readonly job: string;
+  /** ISO time of the save */
+  readonly savedAt: string;
+  /** null until the binlog phase has a safe position */
+  readonly binlog: BinlogCheckpoint | null;
+  /** the last record id assigned at `binlog`, so a replayed change gets the same id */
+  readonly lastId: bigint;
+  /** null when the job has no snapshot (init.data off) */
+  readonly snapshot: SnapshotCheckpoint | null;
+  /** `db.table` → schema version in force at `binlog` */
+  readonly schemaVersions: Readonly<Record<string, number>>;
+}
+
+function freezeDeep<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) freezeDeep(x);
+  }
+  return v;
+}
+
+export function emptyCheckpoint(job: string): Checkpoint {
+  return freezeDeep({ version: CHECKPOINT_VERSION, job, savedAt: new Date(0).toISOString(), binlog: null, lastId: 0n, snapshot: null, schemaVersions: {} });
+}
+
+/** A copy with some fields replaced (the value itself never changes). */
+export function updateCheckpoint(cp: Checkpoint, change: Partial<Omit<Checkpoint, 'version' | 'job'>>): Checkpoint {
+  return freezeDeep({ ...cp, ...change });
+}
+
+/** Marks snapshot chunks done (and the snapshot finished when none is left). */
+export function withChunksDone(cp: Checkpoint, chunks: readonly string[]): Checkpoint {
+  if (!cp.snapshot || chunks.length === 0) return cp;
+  const done = new Set(cp.snapshot.done);
+  for (const c of chunks) done.add(c);
+  const finished = cp.snapshot.chunks.every((c) => done.has(c.chunk));
+  return updateCheckpoint(cp, { snapshot: { ...cp.snapshot, done: [...done], finished } });
+}
+
+function binlogJson(b: BinlogCheckpoint): Record<string, unknown> {
+  return { file: b.file, pos: b.pos, gtidSet: b.gtidSet };
+}
+
+/** JSON text with a fixed field order; bigints as decimal strings. */
+export function serializeCheckpoint(cp: Checkpoint): string {
+  const out = {
+    version: CHECKPOINT_VERSION,
+    job: cp.job,
+    savedAt: cp.savedAt,
+    binlog: cp.binlog ? binlogJson(cp.binlog) : null,
+    lastId: cp.lastId.toString(),
+    snapshot: cp.snapshot
+      ? {
+          binlogStart: binlogJson(cp.snapshot.binlogStart),
+          chunks: cp.snapshot.chunks.map((c) => ({ chunk: c.chunk, table: c.table, lower: c.lower, upper: c.upper, firstId: c.firstId.toString() })),
+          done: [...cp.snapshot.done],
+          finished: cp.snapshot.finished,
+        }
+      : null,
+    schemaVersions: Object.fromEntries(Object.entries(cp.schemaVersions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
+  return `${JSON.stringify(out, null, 1)}\n`;
+}
+
+const decimal = z.string().regex(/^-?\d+$/, 'a decimal integer');
+const binlogSchema = z.object({ file: z.string().min(1), pos: z.number().int().nonnegative(), gtidSet: z.string().nullable() }).strict();
+const boundSchema = z.array(z.string().nullable()).nullable();
+const fileSchema = z
+  .object({
+    version: z.literal(CHECKPOINT_VERSION),
+    job: z.string(),
+    savedAt: z.string(),
+    binlog: binlogSchema.nullable(),
+    lastId: decimal,
+    snapshot: z
+      .object({
+        binlogStart: binlogSchema,
+        chunks: z.array(z.object({ chunk: z.string(), table: z.string(), lower: boundSchema, upper: boundSchema, firstId: decimal }).strict()),
+        done: z.array(z.string()),
+        finished: z.boolean(),
+      })
+      .strict()
+      .nullable(),
+    schemaVersions: z.record(z.string(), z.number().int()),
+  })
+  .strict();
+
+/** A checkpoint, or why the text is not one this sluice can use (a short phrase for the StateError). */
+export type ParseResult = { ok: true; checkpoint: Checkpoint } | { ok: false; reason: string };
+
+export function parseCheckpoint(text: string): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, reason: `not valid JSON (${(e as Error).message})` };
+  }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > CHECKPOINT_VERSION) {
+    return { ok: false, reason: `written by a newer sluice (checkpoint version ${version}, this one reads ${CHECKPOINT_VERSION})` };
+  }
+  const r = fileSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    return { ok: false, reason: `field '${issue?.path.join('.') || '(root)'}' ${issue?.message ?? 'is invalid'}` };
+  }
+  const v = r.data;
+  return {
+    ok: true,
+    checkpoint: freezeDeep({
+      version: CHECKPOINT_VERSION,
+      job: v.job,
+      savedAt: v.savedAt,
+      binlog: v.binlog,
+      lastId: BigInt(v.lastId),
+      snapshot: v.snapshot
+        ? {
+            binlogStart: v.snapshot.binlogStart,
+            chunks: v.snapshot.chunks.map((c) => ({ ...c, firstId: BigInt(c.firstId) })),
+            done: v.snapshot.done,
+            finished: v.snapshot.finished,
+          }
+        : null,
+      schemaVersions: v.schemaVersions,
+    }),
+  };
+}
