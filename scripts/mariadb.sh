@@ -114,11 +114,11 @@ sql_root() { MYSQL_PWD="$ROOT_PW" "$CLIENT" --no-defaults -uroot -S "$SOCK" -N -
 server_version() { sql_root -e 'SELECT VERSION()' 2>/dev/null || echo '?'; }
 
 do_start() {
-  if pid_alive "$PIDF" >/dev/null && port_open "$PORT"; then
+  if pid_alive "$PIDF" "$CNF" >/dev/null && port_open "$PORT"; then
     log "already running on 127.0.0.1:$PORT"; return 0
   fi
   if port_open "$PORT"; then die "127.0.0.1:$PORT is taken by another process"; fi
-  stop_pid "$PIDF" 30   # a stale or half-started one
+  stop_pid "$PIDF" 30 "$CNF"   # a stale or half-started one
   need_bins
   write_cnf
   init_datadir
@@ -136,15 +136,15 @@ do_start() {
 
 do_stop() {
   local pid
-  if pid="$(pid_alive "$PIDF")"; then
+  if pid="$(pid_alive "$PIDF" "$CNF")"; then
     log "stopping mariadbd (pid $pid)"
-    stop_pid "$PIDF" 120
+    stop_pid "$PIDF" 120 "$CNF"
   fi
   return 0
 }
 
 do_status() {
-  if pid_alive "$PIDF" >/dev/null && port_open "$PORT"; then
+  if pid_alive "$PIDF" "$CNF" >/dev/null && port_open "$PORT"; then
     need_bins
     status_line mariadb up "$PORT" "$(server_version)"
   else

@@ -55,19 +55,23 @@ wait_for_port_closed() {
   done
 }
 
-# pid_alive PIDFILE -> 0 and prints the pid when the file names a live process.
+# pid_alive PIDFILE [PATTERN] -> 0 and prints the pid when the file names a live process (whose command line
+# contains PATTERN, when given: a stale pid file must never make us signal an unrelated process).
 pid_alive() {
-  local f="$1" pid
+  local f="$1" pat="${2:-}" pid
   [[ -s "$f" ]] || return 1
   pid="$(tr -dc '0-9' <"$f")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && { printf '%s\n' "$pid"; return 0; }
-  return 1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  if [[ -n "$pat" && -r "/proc/$pid/cmdline" ]]; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$pat" || return 1
+  fi
+  printf '%s\n' "$pid"
 }
 
-# stop_pid PIDFILE [TIMEOUT_S] -> TERM the process, wait, then KILL; removes the pid file. Idempotent.
+# stop_pid PIDFILE [TIMEOUT_S] [PATTERN] -> TERM the process, wait, then KILL; removes the pid file. Idempotent.
 stop_pid() {
-  local f="$1" timeout="${2:-60}" pid deadline
-  pid="$(pid_alive "$f")" || { rm -f "$f"; return 0; }
+  local f="$1" timeout="${2:-60}" pat="${3:-}" pid deadline
+  pid="$(pid_alive "$f" "$pat")" || { rm -f "$f"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
   deadline=$(( $(date +%s) + timeout ))
   while kill -0 "$pid" 2>/dev/null; do
