@@ -149,6 +149,7 @@ do_status() {
     status_line mariadb up "$PORT" "$(server_version)"
   else
     status_line mariadb down "$PORT" "-"
+    return 3   # LSB "not running", like scripts/kafka.sh
   fi
 }
 

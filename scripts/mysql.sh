@@ -201,6 +201,7 @@ do_status() {
     status_line mysql up "$PORT" "$(server_version)"
   else
     status_line mysql down "$PORT" "-"
+    return 3   # LSB "not running", like scripts/kafka.sh
   fi
 }
 
