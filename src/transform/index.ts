@@ -38,4 +38,5 @@ export {
 } from './filter/compile.js';
 export { collationFor, type StringCollation, type PreparedString, type RowWeigher } from './filter/collation.js';
 export { columnClass, type ColumnClass } from './filter/column-class.js';
+export { filterDialectFor, MYSQL_DIALECT, MARIADB_DIALECT, type FilterDialect } from './filter/dialect.js';
 export { mysqlStringToDouble } from './filter/mysql-number.js';

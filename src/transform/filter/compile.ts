@@ -21,9 +21,12 @@ import { objectName } from '../../model/table.js';
 import type { CompareOp, FilterExpr, Literal } from './ast.js';
 import { collationFor, type StringCollation } from './collation.js';
 import { columnClass, type ColumnClass } from './column-class.js';
+import { MYSQL_DIALECT, type FilterDialect } from './dialect.js';
 import { FilterError } from './errors.js';
 import {
   compareDecimalText,
+  compareDecimals,
+  stringToDecimal,
   compareIntegerTextToDouble,
   compareNumbers,
   integerConstant,
@@ -100,7 +103,12 @@ class Compiler {
   readonly warnings: string[] = [];
   private readonly collations = new Map<number, StringCollation>();
 
-  constructor(private readonly schema: TableSchema, private readonly text: string, private readonly where: string) {}
+  constructor(
+    private readonly schema: TableSchema,
+    private readonly text: string,
+    private readonly where: string,
+    private readonly dialect: FilterDialect,
+  ) {}
 
   fail(pos: number, detail: string): never {
     throw new FilterError(this.where, this.text, pos, detail);
@@ -139,15 +147,20 @@ class Compiler {
           return (v) => compareDecimalText(v, d);
         }
         if (lit.kind === 'string') this.noteStringAsNumber(c, lit);
+        if (lit.kind === 'string' && this.dialect.stringVsExact === 'decimal') {
+          const d = stringToDecimal(lit.value);
+          return (v) => compareDecimalText(v, d);
+        }
         const x = lit.kind === 'double' ? Number(lit.text) : mysqlStringToDouble(lit.value);
         if (plainDouble) return (v) => compareNumbers(+v, x);
-        // MySQL stores the constant into the column's type when that is lossless and compares integers;
-        // otherwise it compares the integer with the double exactly (see mysql-number.ts).
+        // The server stores the constant into the column's type when that is lossless and compares
+        // integers (integerConstant); otherwise it compares with the double (see dialect.ts).
         const asInt = integerConstant(lit.kind === 'double' ? x : lit.value, integerRange(c.dataType, c.unsigned));
         if (asInt !== null) {
           const d = parseDecimal(asInt.toString())!;
           return (v) => compareDecimalText(v, d);
         }
+        if (this.dialect.integerVsDouble === 'double') return (v) => compareNumbers(+v, x);
         return (v) => compareIntegerTextToDouble(v, x);
       }
       case 'decimal': {
@@ -171,6 +184,10 @@ class Compiler {
       case 'set': {
         if (numericLiteral) {
           if (cls === 'set') this.fail(lit.pos, `SET column \`${c.name}\` is compared with the number ${lit.text} at column ${lit.pos}; compare SET columns with quoted strings`);
+          if (lit.kind !== 'double' && this.dialect.stringVsExact === 'decimal') {
+            const d = parseDecimal(lit.text)!;
+            return (v) => compareDecimals(stringToDecimal(v), d);
+          }
           const x = Number(lit.text);
           return (v) => compareNumbers(mysqlStringToDouble(v), x);
         }
@@ -267,15 +284,18 @@ class Compiler {
         const cls = columnClass(c);
         let hasNull = false;
         const cmps: Cmp[] = [];
-        // MySQL (9.7, measured) converts an IN list's strings and doubles to integers for an integer column
-        // only when every item is a string or a double that converts (integerConstant): `bigint_col IN
+        // Which IN items an integer column meets as plain doubles differs by server (dialect.ts). MySQL 9.7
+        // converts strings and doubles only when every item converts (integerConstant): `bigint_col IN
         // ('9007199254740993', 'x')` is exact, while with an integer, a DECIMAL, a NULL, '1.5' or 1e30 in the
-        // list the strings and doubles compare as plain doubles (`IN ('9007199254740993', NULL)` matches
-        // 9007199254740992).
+        // list they compare as plain doubles (`IN ('9007199254740993', NULL)` matches 9007199254740992).
         const range = integerRange(c.dataType, c.unsigned);
-        const plainDouble = cls === 'int' && !e.list.every((l) =>
-          (l.kind === 'string' && integerConstant(l.value, range) !== null) ||
-          (l.kind === 'double' && integerConstant(Number(l.text), range) !== null));
+        // Both servers treat a one-item list as `=` (`ubi IN (1.8446744073709552e19)` is exact on MySQL like
+        // `ubi = 1.8446744073709552e19`, while a two-item list with it compares as doubles).
+        const plainDouble = cls === 'int' && e.list.length > 1 && (this.dialect.inListConversion === 'all'
+          ? !e.list.every((l) =>
+              (l.kind === 'string' && integerConstant(l.value, range) !== null) ||
+              (l.kind === 'double' && integerConstant(Number(l.text), range) !== null))
+          : !e.list.every((l) => l.kind === 'null' || (l.kind === 'double' && integerConstant(Number(l.text), range) !== null)));
         for (const lit of e.list) {
           if (lit.kind === 'null') hasNull = true;
           else cmps.push(this.comparator(c, cls, lit, plainDouble));
@@ -322,6 +342,8 @@ function compareNode(o: number, op: CompareOp, cmp: Cmp): Pred {
 export interface CompileFilterOptions {
   /** how messages name the table; default its objectName (`shop.orders`) */
   where?: string;
+  /** the source's comparison rules where MySQL and MariaDB differ; default MySQL (filterDialectFor(VERSION())) */
+  dialect?: FilterDialect;
 }
 
 /**
@@ -333,7 +355,7 @@ export function compileFilter(filter: string | FilterExpr, schema: TableSchema, 
   const where = options.where ?? objectName(schema.db, schema.table);
   const text = typeof filter === 'string' ? filter : renderFilterSql(filter);
   const ast = typeof filter === 'string' ? parseFilter(filter, where) : filter;
-  const compiler = new Compiler(schema, text, where);
+  const compiler = new Compiler(schema, text, where, options.dialect ?? MYSQL_DIALECT);
   const pred = compiler.compile(ast);
   const sql = renderFilterSql(compiler.canonical(ast));
   return {

@@ -173,3 +173,39 @@ export function integerRange(dataType: string, unsigned: boolean): readonly [big
   const bits = BigInt(INT_BITS[t] ?? 64);
   return unsigned ? [0n, (1n << bits) - 1n] : [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n];
 }
+
+/**
+ * A string's numeric prefix as an exact decimal (blanks skipped, exponent applied): how MariaDB reads a string
+ * compared with an integer column or an exact-number literal (`bigint_col = '9007199254740992.5'` does not
+ * match 9007199254740992 there). No digits → 0.
+ */
+export function stringToDecimal(s: string): DecimalValue {
+  const m = /^[ \t\n\r\f\v]*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?/.exec(s)!;
+  let int = m[2] ?? '';
+  let frac = m[3] ?? '';
+  if (int === '' && frac === '') return { neg: false, int: '', frac: '' };
+  // Exponents far beyond any column's range are clamped; the comparison's outcome does not change.
+  const exp = Math.max(-400, Math.min(400, m[4] !== undefined ? Number(m[4]) : 0));
+  if (exp > 0) {
+    const moved = frac.padEnd(exp, '0');
+    int += moved.slice(0, exp);
+    frac = moved.slice(exp);
+  } else if (exp < 0) {
+    const padded = int.padStart(-exp, '0');
+    frac = padded.slice(padded.length + exp) + frac;
+    int = padded.slice(0, padded.length + exp);
+  }
+  int = int.replace(/^0+/, '');
+  frac = frac.replace(/0+$/, '');
+  return { neg: m[1] === '-' && (int !== '' || frac !== ''), int, frac };
+}
+
+export function compareDecimals(a: DecimalValue, b: DecimalValue): number {
+  if (a.neg !== b.neg) return a.neg ? -1 : 1;
+  const sign = a.neg ? -1 : 1;
+  if (a.int.length !== b.int.length) return a.int.length < b.int.length ? -sign : sign;
+  if (a.int !== b.int) return a.int < b.int ? -sign : sign;
+  const n = Math.max(a.frac.length, b.frac.length);
+  const fa = a.frac.padEnd(n, '0'), fb = b.frac.padEnd(n, '0');
+  return fa === fb ? 0 : fa < fb ? -sign : sign;
+}

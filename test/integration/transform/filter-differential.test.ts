@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import type { ColumnMeta, TableSchema } from '../../../src/model/table.js';
-import { compileFilter } from '../../../src/transform/index.js';
+import { compileFilter, filterDialectFor } from '../../../src/transform/index.js';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { Rng } from './random.js';
 
@@ -186,6 +186,7 @@ for (const server of DATABASES) {
       }
       await c.query(`INSERT INTO ${DB}.t VALUES ${values.join(', ')}`);
       const schema = await loadSchema(c, 't');
+      const dialect = filterDialectFor(ver.v);
       const [rowObjs] = (await c.query({ sql: `SELECT * FROM ${DB}.t ORDER BY id`, rowsAsArray: true })) as unknown as [Array<Array<string | null>>];
       const rows = rowObjs.map((x) => x as ReadonlyArray<string | null>);
 
@@ -196,7 +197,7 @@ for (const server of DATABASES) {
         const text = randomPredicate(r, cols);
         let filter;
         try {
-          filter = compileFilter(text, schema);
+          filter = compileFilter(text, schema, { dialect });
         } catch (e) {
           // The generator only writes valid filters; a refusal is itself a failure to report.
           failures.push(`refused: ${text}: ${(e as Error).message}`);

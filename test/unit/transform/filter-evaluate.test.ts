@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileFilter } from '../../../src/transform/index.js';
+import { compileFilter, filterDialectFor, MARIADB_DIALECT, MYSQL_DIALECT } from '../../../src/transform/index.js';
 import { table } from './fixtures.js';
 
 const T = table('db', 't', [
@@ -132,4 +132,17 @@ test('approximate collations are named in the warnings', () => {
   const t = table('db', 't', [{ name: 's', dataType: 'varchar', collation: 'latin1_swedish_ci' }]);
   const f = compileFilter("s = 'a'", t);
   assert.match(f.warnings.join(' '), /latin1_swedish_ci, which sluice approximated by utf8mb4_general_ci's weights, PAD SPACE/);
+});
+
+test('MariaDB dialect: doubles meet big integers as doubles unless converted, strings as exact decimals', () => {
+  const m = (filter: string, values: Record<string, string | null>): boolean =>
+    compileFilter(filter, T, { dialect: MARIADB_DIALECT }).passes(row(values));
+  assert.equal(m('ub >= 1.8446744073709552e19', { ub: '18446744073709551615' }), true);
+  assert.equal(passes('ub >= 1.8446744073709552e19', { ub: '18446744073709551615' }), false);
+  assert.equal(m('b = 9007199254740992e0', { b: '9007199254740993' }), false);
+  assert.equal(m("b = '9007199254740992.5'", { b: '9007199254740992' }), false);
+  assert.equal(m('b IN (1, 9007199254740992e0)', { b: '9007199254740993' }), true);
+  assert.equal(m('b IN (9007199254740992e0, 5e0)', { b: '9007199254740993' }), false);
+  assert.equal(filterDialectFor('10.11.19-MariaDB-0+deb12u1-log'), MARIADB_DIALECT);
+  assert.equal(filterDialectFor('9.7.4-2'), MYSQL_DIALECT);
 });
