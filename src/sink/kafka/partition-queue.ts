@@ -48,6 +48,7 @@ export class PartitionQueue {
   private cursor = 0;
   /** record bytes arrived but not yet placed in a slice, and when the oldest of them arrived */
   unsentBytes = 0;
+  unsentRecords = 0;
   unsentSince = 0;
   inFlight: Slice | null = null;
   /** the largest slice to cut (record bytes); lowered after the broker refused a batch as too large */
@@ -55,10 +56,14 @@ export class PartitionQueue {
   /** send this partition's next slice in a request of its own (set after a too-large refusal of a shared request) */
   isolate = false;
 
-  constructor(topic: string, partition: number, cap: number) {
+  /** the most records to put in one slice (see KafkaSinkOptions.maxRecordsPerBatch) */
+  readonly maxRecords: number;
+
+  constructor(topic: string, partition: number, cap: number, maxRecords = Infinity) {
     this.topic = topic;
     this.partition = partition;
     this.cap = cap;
+    this.maxRecords = maxRecords;
   }
 
   get empty(): boolean {
@@ -77,6 +82,12 @@ export class PartitionQueue {
     let bytes = 0;
     for (let i = 0; i < batch.count; i++) bytes += recordSize(idx, i);
     this.unsentBytes += bytes;
+    this.unsentRecords += batch.count;
+  }
+
+  /** A full slice is waiting: send without lingering. */
+  get full(): boolean {
+    return this.unsentBytes >= this.cap || this.unsentRecords >= this.maxRecords;
   }
 
   /**
@@ -97,7 +108,7 @@ export class PartitionQueue {
       let i = from;
       for (; i < b.count; i++) {
         const rs = recordSize(index, i);
-        if (slice.records > 0 && size + rs > this.cap) break;
+        if (slice.records > 0 && (size + rs > this.cap || slice.records >= this.maxRecords)) break;
         size += rs;
         const ks = index[i * 4] as number;
         const kl = index[i * 4 + 1] as number;
@@ -114,6 +125,7 @@ export class PartitionQueue {
         slice.records++;
         slice.bytes += rs - RECORD_OVERHEAD;
         this.unsentBytes -= rs;
+        this.unsentRecords--;
       }
       if (i > from) slice.parts.push({ entry, count: i - from });
       entry.taken = i;
@@ -143,6 +155,7 @@ export class PartitionQueue {
       for (let i = part.entry.taken; i < part.entry.taken + part.count; i++) {
         const rs = recordSize(part.entry.batch.index, i);
         this.unsentBytes += rs;
+        this.unsentRecords++;
         if (n < keep) bytes += rs;
         n++;
       }

@@ -28,6 +28,13 @@ export interface KafkaSinkOptions {
   retry?: { initialMs?: number; maxMs?: number; giveUpAfterMs?: number };
   /** cap on record bytes in one Produce request across partitions */
   maxRequestBytes?: number;
+  /**
+   * The most records in one partition's batch of a request. kafkajs groups a request's messages by
+   * partition by copying the partition's array once per message (quadratic), which at ~5000 records of
+   * 200 bytes cost more than the encoding itself (measured: 28 % of the sink's CPU plus much of its GC).
+   * Measured with bench/sink at 250/500/1000/2000: 500 used the least CPU per message (default).
+   */
+  maxRecordsPerBatch?: number;
   /** ack timeout the broker applies (Produce `timeout`) */
   ackTimeoutMs?: number;
 }
@@ -118,6 +125,7 @@ export class KafkaSink {
   private readonly retryMaxMs: number;
   private readonly giveUpAfterMs: number;
   private readonly maxRequestBytes: number;
+  private readonly maxRecordsPerBatch: number;
   private readonly ackTimeoutMs: number;
   private readonly compression: number;
 
@@ -142,6 +150,7 @@ export class KafkaSink {
     this.giveUpAfterMs = opts.retry?.giveUpAfterMs ?? 10 * 60_000;
     this.maxRequestBytes = opts.maxRequestBytes ?? Math.max(16 << 20, opts.producer.batchBytes);
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
+    this.maxRecordsPerBatch = opts.maxRecordsPerBatch ?? 500;
     this.compression = compressionType(opts.producer.compression);
     this.producer = this.newProducer();
   }
@@ -248,7 +257,7 @@ export class KafkaSink {
     const key = `${partition}\u0000${topic}`;
     let q = this.queues.get(key);
     if (!q) {
-      q = new PartitionQueue(topic, partition, this.settings.batchBytes);
+      q = new PartitionQueue(topic, partition, this.settings.batchBytes, this.maxRecordsPerBatch);
       this.queues.set(key, q);
     }
     return q;
@@ -277,7 +286,7 @@ export class KafkaSink {
         for (const q of this.queues.values()) {
           if (q.inFlight || !q.hasUnsent) continue;
           const due = q.unsentSince + this.settings.lingerMs;
-          if (urgent || now >= due || q.unsentBytes >= q.cap) ready.push(q);
+          if (urgent || now >= due || q.full) ready.push(q);
           else if (due < nextDue) nextDue = due;
         }
         this.armLinger(nextDue, now);
