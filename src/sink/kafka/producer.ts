@@ -37,6 +37,8 @@ export interface KafkaSinkOptions {
   maxRecordsPerBatch?: number;
   /** ack timeout the broker applies (Produce `timeout`) */
   ackTimeoutMs?: number;
+  /** a kafkajs client to use instead of one built from the target (tests inject network faults this way) */
+  client?: Kafka;
 }
 
 /** Live counters for metrics and status; read them, do not write them. */
@@ -158,7 +160,7 @@ export class KafkaSink {
   /** Connects an idempotent producer to the job's target. Authentication and reachability fail here. */
   static async connect(target: TargetConfig, opts: KafkaSinkOptions): Promise<KafkaSink> {
     registerLz4Codec();
-    const sink = new KafkaSink(kafkaClient(target, { clientIdSuffix: 'sink' }), target, opts);
+    const sink = new KafkaSink(opts.client ?? kafkaClient(target, { clientIdSuffix: 'sink' }), target, opts);
     try {
       await sink.producer.connect();
     } catch (e) {
