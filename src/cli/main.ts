@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { isUserError } from '../errors.js';
 import { precheckCommand } from './precheck.js';
+import { runCommand } from './run.js';
 import { tailCommand } from './tail.js';
 
 /** Exit codes: 0 success, 1 a check or the job failed, 2 the job file or the command line is wrong. */
@@ -9,6 +10,11 @@ function exitCodeFor(e: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `sluice tail | head` closes our stdout early: that is the reader being done, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const cli = yargs(argv)
     .scriptName('sluice')
     .strict()
@@ -22,6 +28,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(2);
     });
   precheckCommand(cli);
+  runCommand(cli);
   tailCommand(cli);
   try {
     await cli.parseAsync();

@@ -74,7 +74,9 @@ export function readChunk(
       const rows = block;
       block = [];
       if (rows.length === 0 && !last) return;
-      conn.pause();
+      // The last block arrives after the result ended: nothing to pause, and a paused connection would
+      // stall the next chunk read on it.
+      if (!last) conn.pause();
       pending = pending
         .then(() => onBlock(rows))
         .then(() => {

@@ -1,0 +1,227 @@
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { Connection } from 'mysql2/promise';
+import type { JobConfig } from '../../config/index.js';
+import { SourceError, StateError } from '../../errors.js';
+import { SnapshotProgress, startProgressDisplay } from '../../metrics/snapshot-progress.js';
+import type { EncodedBatch } from '../../model/encoded-batch.js';
+import { kafkaClient } from '../../sink/kafka/client.js';
+import { explainKafkaError } from '../../sink/kafka/explain-error.js';
+import { KafkaSink } from '../../sink/kafka/producer.js';
+import { ensureTopics } from '../../sink/kafka/topics.js';
+import { captureBinlogPosition, type BinlogPosition } from '../../source/binlog/capture-position.js';
+import { connectionOptions, openConnection } from '../../source/mysql/connect.js';
+import type { ChunkSpec } from '../../source/snapshot/chunk.js';
+import { chunkKey, planChunks } from '../../source/snapshot/plan-chunks.js';
+import { ChunkAckTracker } from '../../state/ack-tracker.js';
+import { emptyCheckpoint, updateCheckpoint, withChunksDone, type Checkpoint } from '../../state/checkpoint.js';
+import { CheckpointStore } from '../../state/checkpoint-store.js';
+import type { ChunkResult, ChunkTask } from '../snapshot/chunk-task.js';
+import { fromChunkPlan, toChunkPlan } from '../snapshot/chunk-plan.js';
+import { runSnapshotChunks } from '../snapshot/run-snapshot.js';
+import { schemaInitBatches } from './schema-init.js';
+import { readSourceModel, type SourceModel, type SyncedTable } from './source-model.js';
+
+export interface RunOptions {
+  /** stop after the snapshot (the incremental phase is not started) */
+  snapshotOnly: boolean;
+  /** where progress goes (a terminal gets redrawn bars) */
+  progressOut: NodeJS.WriteStream;
+  log: (line: string) => void;
+  /** aborted on SIGINT/SIGTERM: stop handing out work, flush, checkpoint, return */
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  snapshotRows: number;
+  snapshotChunks: number;
+  skippedChunks: number;
+  schemaRecords: number;
+  elapsedMs: number;
+  finished: boolean;
+}
+
+const SCHEMA_DONE_MARK = '#schema';
+const WORKER_FILE = fileURLToPath(new URL('../../worker.js', import.meta.url));
+
+function topicPartitions(job: JobConfig, model: SourceModel): Map<string, number> {
+  const want = new Map<string, number>();
+  for (const t of model.tables) want.set(t.object.topic, Math.max(want.get(t.object.topic) ?? 1, t.object.partitions ?? 1));
+  if (want.size === 0) want.set(job.target.topic, 1);
+  return want;
+}
+
+async function planSnapshot(conn: Connection, job: JobConfig, tables: readonly SyncedTable[], position: BinlogPosition): Promise<Checkpoint> {
+  const chunks: ChunkSpec[] = [];
+  for (const t of tables) chunks.push(...(await planChunks(conn, t.schema, { chunkRows: job.snapshot.chunkRows, firstChunkOrdinal: chunks.length })));
+  const binlogStart = { file: position.file, pos: position.pos, gtidSet: position.gtid || null };
+  return updateCheckpoint(emptyCheckpoint(job.name), {
+    snapshot: { binlogStart, chunks: chunks.map(toChunkPlan), done: [], finished: chunks.length === 0 },
+    schemaVersions: Object.fromEntries(tables.map((t) => [`${t.schema.db}.${t.schema.table}`, t.schema.version])),
+  });
+}
+
+/**
+ * `sluice run`, phase 1 (DESIGN §2): schema records and the full-data snapshot, resumable from the
+ * checkpoint. The binlog position is captured before the first row is read and kept for the incremental phase.
+ */
+export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const store = new CheckpointStore(job.state.dir);
+  let cp = await store.load();
+  if (cp && cp.job !== job.name) {
+    throw new StateError(`The state directory ${job.state.dir} belongs to job '${cp.job}', not '${job.name}': give each job its own state.dir.`);
+  }
+  const conn = await openConnection(job.source);
+  let sink: KafkaSink | null = null;
+  let pool: Piscina<ChunkTask, ChunkResult> | null = null;
+  try {
+    const model = await readSourceModel(conn, job);
+    const byName = new Map(model.tables.map((t) => [`${t.schema.db}.${t.schema.table}`, t]));
+    const admin = kafkaClient(job.target, { clientIdSuffix: 'admin' }).admin();
+    let partitions: Map<string, number>;
+    try {
+      await admin.connect();
+      partitions = await ensureTopics(admin, topicPartitions(job, model), job.target.createTopics);
+    } catch (e) {
+      throw e instanceof Error && e.name === 'TargetError' ? e : explainKafkaError(job.target, e);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+
+    if (!cp?.snapshot) {
+      const position = await captureBinlogPosition(conn, model.dialect);
+      opts.log(`binlog position before the snapshot: ${position.file}:${position.pos}${position.gtid ? ` (GTID ${position.gtid})` : ''}`);
+      cp = job.init.data ? await planSnapshot(conn, job, model.tables, position) : await planSnapshot(conn, job, [], position);
+      await store.save(cp);
+    }
+    const snapshot = cp.snapshot!;
+    const position: BinlogPosition = { file: snapshot.binlogStart.file, pos: snapshot.binlogStart.pos, gtid: snapshot.binlogStart.gtidSet ?? '' };
+    const tracker = new ChunkAckTracker();
+    let current = cp;
+    const progress = new SnapshotProgress();
+    let saving: Promise<void> = Promise.resolve();
+    const onAck = (b: EncodedBatch): void => {
+      if (b.endPosition.kind !== 'snapshot') return;
+      tracker.ack(b.endPosition.chunk);
+      const done = tracker.takeCompleted();
+      if (!done.length) return;
+      for (const id of done) if (!id.startsWith('schema:')) progress.chunkDone(id.slice(0, id.lastIndexOf('#')));
+      current = withChunksDone(current, done.filter((id) => !id.startsWith('schema:')));
+      if (done.some((id) => id.startsWith('schema:')) && !current.snapshot!.done.includes(SCHEMA_DONE_MARK)) {
+        // schema records are done once all of them are acked; they are issued together
+      }
+      saving = saving.then(() => store.save(current));
+    };
+    sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck });
+
+    const time = Math.floor(Date.now() / 1000);
+    let schemaRecords = 0;
+    if (job.init.schema && !snapshot.done.includes(SCHEMA_DONE_MARK)) {
+      const batches = await schemaInitBatches(conn, model.tables, { partitioning: job.partitioning, partitions, position, serverVersion: model.dialect.version.text, serverId: model.serverId, time });
+      for (const b of batches) {
+        tracker.issue((b.endPosition as { chunk: string }).chunk, true);
+        await sink.write(b);
+      }
+      await sink.flush();
+      schemaRecords = batches.length;
+      current = withChunksDone(current, [SCHEMA_DONE_MARK]);
+      await (saving = saving.then(() => store.save(current)));
+      opts.log(`schema init: ${schemaRecords} DDL record(s) written`);
+    }
+
+    const done = new Set(current.snapshot!.done);
+    const pending: ChunkSpec[] = [];
+    const chunksPerTable = new Map<string, { total: number; done: number }>();
+    for (const plan of snapshot.chunks) {
+      const t = byName.get(plan.table);
+      const c = chunksPerTable.get(plan.table) ?? { total: 0, done: 0 };
+      c.total++;
+      if (done.has(plan.chunk)) c.done++;
+      chunksPerTable.set(plan.table, c);
+      if (done.has(plan.chunk)) continue;
+      if (!t) throw new SourceError(`Table ${plan.table} is in the snapshot plan but no longer selected or present on the source: restore it, or move the state directory away to plan a new snapshot.`);
+      pending.push(fromChunkPlan(plan, t.schema.db, t.schema.table, chunkKey(t.schema)));
+    }
+    for (const [name, c] of chunksPerTable) progress.addTable(name, 0, c.total, c.done);
+    const skipped = snapshot.chunks.length - pending.length;
+    if (skipped) opts.log(`resuming the snapshot: ${skipped} of ${snapshot.chunks.length} chunk(s) already in Kafka`);
+
+    let rows = 0;
+    if (pending.length) {
+      const parallelism = job.snapshot.parallelism;
+      pool = new Piscina<ChunkTask, ChunkResult>({
+        filename: WORKER_FILE,
+        minThreads: Math.min(job.workers.threads, parallelism),
+        maxThreads: job.workers.threads,
+        concurrentTasksPerWorker: Math.max(1, Math.ceil(parallelism / job.workers.threads)),
+        idleTimeout: 60_000,
+      });
+      const conn0 = connectionOptions(job.source);
+      const connection: ChunkTask['connection'] = {
+        host: job.source.host,
+        port: job.source.port,
+        user: job.source.user,
+        password: job.source.password.reveal(),
+        connectTimeout: Number(conn0.connectTimeout),
+        ...(job.source.tls ? { ssl: { ca: job.source.tls.ca, cert: job.source.tls.cert, key: job.source.tls.key, rejectUnauthorized: job.source.tls.verify } } : {}),
+      };
+      const taskFor = (chunk: ChunkSpec): ChunkTask => {
+        const t = byName.get(`${chunk.db}.${chunk.table}`) as SyncedTable;
+        return {
+          kind: 'snapshot-chunk',
+          connection,
+          chunk,
+          schema: t.schema,
+          filterSql: t.filterSql,
+          topic: t.object.topic,
+          partitions: partitions.get(t.object.topic) ?? 1,
+          partitioning: job.partitioning,
+          partitionKey: t.object.partitionKey ? [...t.object.partitionKey] : null,
+          position: { file: position.file, pos: position.pos },
+          serverVersion: model.dialect.version.text,
+          serverId: model.serverId,
+          snapshotTime: time,
+          rowsPerSecond: job.snapshot.maxRowsPerSecond > 0 ? job.snapshot.maxRowsPerSecond / Math.min(parallelism, pending.length) : 0,
+          batchBytes: Math.min(job.producer.batchBytes, 1 << 20),
+        };
+      };
+      const stopDisplay = startProgressDisplay(progress, opts.progressOut);
+      try {
+        await runSnapshotChunks({
+          pool,
+          chunks: pending,
+          taskFor,
+          parallelism,
+          sink: {
+            write: (b) => {
+              tracker.issue((b.endPosition as { chunk: string }).chunk, (b.endPosition as { chunkDone: boolean }).chunkDone);
+              return sink!.write(b);
+            },
+          },
+          onChunkWritten: (chunk, result) => {
+            rows += result.rows;
+            progress.rowsRead(`${chunk.db}.${chunk.table}`, result.rows);
+            // A chunk that produced no records is complete as soon as it is read.
+            if (result.batches.every((b) => b.count === 0)) {
+              tracker.issue(chunk.id, true);
+              onAck(result.batches[0] as EncodedBatch);
+            }
+          },
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        await sink.flush();
+      } finally {
+        stopDisplay();
+      }
+    }
+    await saving;
+    await store.save(current);
+    const finished = current.snapshot!.finished;
+    return { snapshotRows: rows, snapshotChunks: snapshot.chunks.length, skippedChunks: skipped, schemaRecords, elapsedMs: Date.now() - started, finished };
+  } finally {
+    if (pool) await pool.destroy();
+    if (sink) await sink.close().catch(() => undefined);
+    conn.destroy();
+  }
+}
