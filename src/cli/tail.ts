@@ -9,7 +9,7 @@ interface TailArgs {
   job?: string;
   brokers?: string;
   topic?: string;
-  'from-beginning': boolean;
+  'from-beginning'?: boolean;
   'from-timestamp'?: string;
   max?: number;
   partition?: number;
@@ -75,7 +75,7 @@ export function tailCommand(y: Argv): Argv {
         .positional('job', { type: 'string', describe: 'a job file: read its target and topic' })
         .option('brokers', { type: 'string', describe: 'host:port[,host:port]' })
         .option('topic', { type: 'string', describe: 'the topic (default: the job\'s topic)' })
-        .option('from-beginning', { type: 'boolean', default: false })
+        .option('from-beginning', { type: 'boolean', describe: 'start at the oldest record (default: only new records)' })
         .option('from-timestamp', { type: 'string', describe: 'start at this time (epoch s/ms or ISO)' })
         .option('max', { type: 'number', describe: 'stop after N records' })
         .option('partition', { type: 'number', describe: 'only this partition' })

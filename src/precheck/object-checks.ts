@@ -52,7 +52,7 @@ function partitionKeyChecks(job: JobConfig, sel: ObjectSelection, schemas: Reado
   return out;
 }
 
-function rowSizeChecks(schemas: readonly TableSchema[], sel: ObjectSelection, cluster: ClusterFacts | null): CheckResult[] {
+function rowSizeChecks(schemas: readonly TableSchema[], sel: ObjectSelection, cluster: ClusterFacts | null, maxAllowedPacket: number): CheckResult[] {
   if (!cluster?.ok) return [];
   const out: CheckResult[] = [];
   const byTopic = new Map(cluster.topics.map((t) => [t.name, t.maxMessageBytes ?? cluster.brokerMaxMessageBytes]));
@@ -61,10 +61,10 @@ function rowSizeChecks(schemas: readonly TableSchema[], sel: ObjectSelection, cl
     const limit = topic ? byTopic.get(topic) ?? cluster.brokerMaxMessageBytes : cluster.brokerMaxMessageBytes;
     if (!limit) continue;
     const { bytes, widest } = maxRowBytes(s);
-    // An UPDATE record carries the row twice (before and after images).
-    const worst = 2 * bytes + RECORD_OVERHEAD_BYTES;
+    // No row can exceed max_allowed_packet; an UPDATE record carries the row twice (before and after images).
+    const worst = 2 * Math.min(bytes, maxAllowedPacket) + RECORD_OVERHEAD_BYTES;
     if (worst > limit) {
-      out.push(warn(`objects.row_size.${s.db}.${s.table}`, `Largest row of ${s.db}.${s.table}`, `an UPDATE record may reach ${worst} bytes (widest column ${widest}); the topic accepts ${limit}. A larger record stops the job`, `Raise max.message.bytes on topic ${topic ?? ''} (and the broker's message.max.bytes) if such rows exist.`));
+      out.push(warn(`objects.row_size.${s.db}.${s.table}`, `Largest row of ${s.db}.${s.table}`, `column ${widest} allows rows so large that an UPDATE record could exceed the ${limit} bytes topic ${topic ?? ''} accepts; such a record stops the job`, `If rows that large exist, raise max.message.bytes on the topic (and the broker's message.max.bytes).`));
     }
   }
   if (out.length === 0 && schemas.length) out.push(pass('objects.row_size', 'Largest row vs max message size', 'every table\'s largest possible record fits'));
@@ -77,6 +77,7 @@ export function objectChecks(
   schemas: readonly TableSchema[],
   cluster: ClusterFacts | null,
   filterChecks: CheckResult[],
+  maxAllowedPacket = 64 << 20,
 ): CheckResult[] {
   const bySchema = new Map(schemas.map((s) => [`${s.db}.${s.table}`, s]));
   return [
@@ -84,6 +85,6 @@ export function objectChecks(
     ...(schemas.length ? [keyChecks(schemas)] : []),
     ...filterChecks,
     ...partitionKeyChecks(job, sel, bySchema),
-    ...rowSizeChecks(schemas, sel, cluster),
+    ...rowSizeChecks(schemas, sel, cluster, maxAllowedPacket),
   ];
 }

@@ -66,7 +66,7 @@ export async function runPrecheck(job: JobConfig, opts: { timeoutMs?: number } =
   if (src.ok) {
     checks.push(pass('source.connect', `Connect to MySQL as ${job.source.user}`, `${job.source.host}:${job.source.port}${job.source.tls ? ' over TLS' : ''}`));
     checks.push(...sourceChecks(src.facts, src.selection.objects));
-    checks.push(...objectChecks(job, src.selection, src.schemas, cluster, filterChecks(src.selection, src.schemas)));
+    checks.push(...objectChecks(job, src.selection, src.schemas, cluster, filterChecks(src.selection, src.schemas), Number(src.facts.variables.get('max_allowed_packet') ?? 64 << 20)));
   } else {
     checks.push(src.check, skip('source.settings', 'Binlog settings, privileges, tables', 'not checked: the source is unreachable'));
   }

@@ -65,7 +65,8 @@ export async function readTopic(cfg: TargetConfig, o: ReadTopicOptions, onMessag
       },
     });
     if (seekTo) for (const p of seekTo) consumer.seek({ topic: o.topic, partition: p.partition, offset: p.offset });
-    armIdle();
+    // Joining the throwaway group takes a few seconds; idleness counts from when partitions are assigned.
+    consumer.on(consumer.events.GROUP_JOIN, armIdle);
     if (o.max === 0) finish();
     await Promise.race([finished, ...(o.stop ? [o.stop] : [])]);
     clearTimeout(idleTimer);
