@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { isUserError } from '../errors.js';
 import { precheckCommand } from './precheck.js';
 import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
 import { tailCommand } from './tail.js';
 
 /** Exit codes: 0 success, 1 a check or the job failed, 2 the job file or the command line is wrong. */
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<void> {
     });
   precheckCommand(cli);
   runCommand(cli);
+  statusCommand(cli);
   tailCommand(cli);
   try {
     await cli.parseAsync();

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
-import { loadJob } from '../config/index.js';
+import { loadJob, type JobConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
+import { StatusPublisher } from '../metrics/job-status.js';
 import { runJob } from '../pipeline/job/run-job.js';
 import { renderReport } from '../precheck/render-report.js';
 import { runPrecheck } from '../precheck/run-precheck.js';
@@ -20,30 +21,50 @@ export function runCommand(y: Argv): Argv {
         .option('skip-precheck', { type: 'boolean', default: false, describe: 'start without running precheck first' }),
     async (args) => {
       const job = loadJob(args.job as string);
-      if (!args['skip-precheck']) {
-        const report = await runPrecheck(job);
-        if (!report.ok) {
-          process.stdout.write(renderReport({ ...report, checks: report.checks.filter((c) => c.status === 'FAIL') }, process.stdout.isTTY === true) + '\n');
-          throw new ConfigError(`precheck failed (${report.checks.filter((c) => c.status === 'FAIL').length} check(s)): fix them, then run again (sluice precheck ${args.job} shows every check).`);
-        }
-        log(`precheck passed (${report.checks.filter((c) => c.status === 'WARN').length} warning(s))`);
-      }
-      const abort = new AbortController();
-      const stop = (sig: string) => () => {
-        log(`${sig}: finishing the chunks in progress, then saving the checkpoint`);
-        abort.abort();
-      };
-      process.once('SIGINT', stop('SIGINT'));
-      process.once('SIGTERM', stop('SIGTERM'));
-      const summary = await runJob(job, { snapshotOnly: args['snapshot-only'] as boolean, progressOut: process.stderr, log, signal: abort.signal });
-      const rate = summary.snapshotRows / Math.max(summary.elapsedMs / 1000, 0.001);
-      log(
-        `${summary.finished ? 'snapshot finished' : 'snapshot stopped before the end'}: ${summary.snapshotRows} rows in ${(summary.elapsedMs / 1000).toFixed(1)} s (${Math.round(rate)} rows/s), ` +
-          `${summary.snapshotChunks - summary.skippedChunks} chunk(s) read, ${summary.skippedChunks} already done, ${summary.schemaRecords} schema record(s)`,
-      );
-      if (summary.finished && !args['snapshot-only']) {
-        log('the incremental (binlog) phase is not part of this version yet: sluice stops after the snapshot; the binlog position to start from is saved in the job state');
+      const status = new StatusPublisher(job.state.dir, job.name);
+      status.start();
+      try {
+        await runWithStatus(job, args as RunArgs, status);
+        await status.stop('stopped');
+      } catch (e) {
+        status.error(e instanceof Error ? e.message : String(e));
+        await status.stop('failed');
+        throw e;
       }
     },
   );
+}
+
+/** The precheck gate, then the job itself; the caller publishes the final status. */
+interface RunArgs {
+  job: string;
+  'snapshot-only': boolean;
+  'skip-precheck': boolean;
+}
+
+async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublisher): Promise<void> {
+    if (!args['skip-precheck']) {
+      const report = await runPrecheck(job);
+      if (!report.ok) {
+        process.stdout.write(renderReport({ ...report, checks: report.checks.filter((c) => c.status === 'FAIL') }, process.stdout.isTTY === true) + '\n');
+        throw new ConfigError(`precheck failed (${report.checks.filter((c) => c.status === 'FAIL').length} check(s)): fix them, then run again (sluice precheck ${args.job} shows every check).`);
+      }
+      log(`precheck passed (${report.checks.filter((c) => c.status === 'WARN').length} warning(s))`);
+    }
+    const abort = new AbortController();
+    const stop = (sig: string) => () => {
+      log(`${sig}: finishing the chunks in progress, then saving the checkpoint`);
+      abort.abort();
+    };
+    process.once('SIGINT', stop('SIGINT'));
+    process.once('SIGTERM', stop('SIGTERM'));
+    const summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, signal: abort.signal, status });
+    const rate = summary.snapshotRows / Math.max(summary.elapsedMs / 1000, 0.001);
+    log(
+      `${summary.finished ? 'snapshot finished' : 'snapshot stopped before the end'}: ${summary.snapshotRows} rows in ${(summary.elapsedMs / 1000).toFixed(1)} s (${Math.round(rate)} rows/s), ` +
+        `${summary.snapshotChunks - summary.skippedChunks} chunk(s) read, ${summary.skippedChunks} already done, ${summary.schemaRecords} schema record(s)`,
+    );
+    if (summary.finished && !args['snapshot-only']) {
+      log('the incremental (binlog) phase is not part of this version yet: sluice stops after the snapshot; the binlog position to start from is saved in the job state');
+    }
 }

@@ -3,6 +3,7 @@ import { Piscina } from 'piscina';
 import type { Connection } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
 import { SourceError, StateError } from '../../errors.js';
+import type { StatusPublisher } from '../../metrics/job-status.js';
 import { SnapshotProgress, startProgressDisplay } from '../../metrics/snapshot-progress.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import { kafkaClient } from '../../sink/kafka/client.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   log: (line: string) => void;
   /** aborted on SIGINT/SIGTERM: stop handing out work, flush, checkpoint, return */
   signal?: AbortSignal;
+  /** publishes the job's status for `sluice status` */
+  status?: StatusPublisher;
 }
 
 export interface RunSummary {
@@ -42,7 +45,7 @@ export interface RunSummary {
 }
 
 const SCHEMA_DONE_MARK = '#schema';
-const WORKER_FILE = fileURLToPath(new URL('../../worker.js', import.meta.url));
+const WORKER_FILE = fileURLToPath(new URL('../../worker-entry.cjs', import.meta.url));
 
 function topicPartitions(job: JobConfig, model: SourceModel): Map<string, number> {
   const want = new Map<string, number>();
@@ -99,7 +102,18 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
     const position: BinlogPosition = { file: snapshot.binlogStart.file, pos: snapshot.binlogStart.pos, gtid: snapshot.binlogStart.gtidSet ?? '' };
     const tracker = new ChunkAckTracker();
     let current = cp;
+    let savedAt: string | null = null;
+    const saveCurrent = (): Promise<void> => store.save(current).then(() => void (savedAt = new Date().toISOString()));
     const progress = new SnapshotProgress();
+    opts.status?.use({
+      progress,
+      checkpoint: () => ({
+        binlog: current.binlog ? `${current.binlog.file}:${current.binlog.pos}` : null,
+        snapshotChunksDone: current.snapshot?.done.filter((d) => !d.startsWith('#')).length ?? 0,
+        snapshotChunksTotal: current.snapshot?.chunks.length ?? 0,
+        savedAt,
+      }),
+    });
     let saving: Promise<void> = Promise.resolve();
     const onAck = (b: EncodedBatch): void => {
       if (b.endPosition.kind !== 'snapshot') return;
@@ -111,13 +125,15 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       if (done.some((id) => id.startsWith('schema:')) && !current.snapshot!.done.includes(SCHEMA_DONE_MARK)) {
         // schema records are done once all of them are acked; they are issued together
       }
-      saving = saving.then(() => store.save(current));
+      saving = saving.then(() => saveCurrent());
     };
     sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck });
+    opts.status?.use({ sink });
 
     const time = Math.floor(Date.now() / 1000);
     let schemaRecords = 0;
     if (job.init.schema && !snapshot.done.includes(SCHEMA_DONE_MARK)) {
+      opts.status?.phase('schema');
       const batches = await schemaInitBatches(conn, model.tables, { partitioning: job.partitioning, partitions, position, serverVersion: model.dialect.version.text, serverId: model.serverId, time });
       for (const b of batches) {
         tracker.issue((b.endPosition as { chunk: string }).chunk, true);
@@ -126,7 +142,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       await sink.flush();
       schemaRecords = batches.length;
       current = withChunksDone(current, [SCHEMA_DONE_MARK]);
-      await (saving = saving.then(() => store.save(current)));
+      await (saving = saving.then(() => saveCurrent()));
       opts.log(`schema init: ${schemaRecords} DDL record(s) written`);
     }
 
@@ -148,6 +164,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
     if (skipped) opts.log(`resuming the snapshot: ${skipped} of ${snapshot.chunks.length} chunk(s) already in Kafka`);
 
     let rows = 0;
+    opts.status?.phase('snapshot');
     if (pending.length) {
       const parallelism = job.snapshot.parallelism;
       pool = new Piscina<ChunkTask, ChunkResult>({
@@ -216,7 +233,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       }
     }
     await saving;
-    await store.save(current);
+    await saveCurrent();
     const finished = current.snapshot!.finished;
     return { snapshotRows: rows, snapshotChunks: snapshot.chunks.length, skippedChunks: skipped, schemaRecords, elapsedMs: Date.now() - started, finished };
   } finally {

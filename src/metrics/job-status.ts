@@ -1,0 +1,137 @@
+import { rename, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rateAndEta, type SnapshotProgress } from './snapshot-progress.js';
+
+export type Phase = 'precheck' | 'schema' | 'snapshot' | 'incremental' | 'stopped' | 'failed';
+
+/** What `sluice status` shows; written by the running job about once a second. Plain JSON, no secrets. */
+export interface JobStatus {
+  job: string;
+  pid: number;
+  startedAt: string;
+  updatedAt: string;
+  phase: Phase;
+  phaseSince: string;
+  snapshot: Array<{ table: string; rows: number; estimatedRows: number; chunksDone: number; chunksTotal: number; rowsPerSec: number; etaSec: number | null; done: boolean }>;
+  binlog: { file: string; pos: number; gtid: string | null; lagSeconds: number | null } | null;
+  checkpoint: { binlog: string | null; snapshotChunksDone: number; snapshotChunksTotal: number; savedAt: string | null };
+  rates: { rowsInPerSec: number; rowsOutPerSec: number };
+  totals: { rowsIn: number; recordsAcked: number };
+  latencyMs: { p50: number; p99: number; p999: number } | null;
+  sink: { queuedBytes: number; bufferBytes: number; requestsInFlight: number; retries: number } | null;
+  lastError: { message: string; at: string } | null;
+}
+
+export const STATUS_FILE = 'status.json';
+
+/** The sources a status snapshot is read from; each is optional so any phase can publish. */
+export interface StatusSources {
+  progress?: SnapshotProgress;
+  sink?: { readonly stats: { queuedBytes: number; requestsInFlight: number; retries: number; recordsAcked: number } };
+  binlog?: () => JobStatus['binlog'];
+  checkpoint?: () => JobStatus['checkpoint'];
+  latency?: () => JobStatus['latencyMs'];
+  rowsIn?: () => number;
+}
+
+/**
+ * Keeps the job's status and writes it to `<state dir>/status.json` (write then rename, so a reader never
+ * sees half a file) every `intervalMs`, and once more with the final phase when the job ends.
+ */
+export class StatusPublisher {
+  private status: JobStatus;
+  private timer: NodeJS.Timeout | null = null;
+  private sources: StatusSources = {};
+  private last = { at: Date.now(), rowsIn: 0, acked: 0 };
+  private writing: Promise<void> = Promise.resolve();
+  readonly path: string;
+
+  constructor(private readonly dir: string, job: string) {
+    const now = new Date().toISOString();
+    this.path = join(dir, STATUS_FILE);
+    this.status = {
+      job,
+      pid: process.pid,
+      startedAt: now,
+      updatedAt: now,
+      phase: 'precheck',
+      phaseSince: now,
+      snapshot: [],
+      binlog: null,
+      checkpoint: { binlog: null, snapshotChunksDone: 0, snapshotChunksTotal: 0, savedAt: null },
+      rates: { rowsInPerSec: 0, rowsOutPerSec: 0 },
+      totals: { rowsIn: 0, recordsAcked: 0 },
+      latencyMs: null,
+      sink: null,
+      lastError: null,
+    };
+  }
+
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => void this.publish(), intervalMs);
+    this.timer.unref();
+    void this.publish();
+  }
+
+  use(sources: StatusSources): void {
+    this.sources = { ...this.sources, ...sources };
+  }
+
+  phase(p: Phase): void {
+    if (this.status.phase === p) return;
+    this.status.phase = p;
+    this.status.phaseSince = new Date().toISOString();
+    void this.publish();
+  }
+
+  error(message: string): void {
+    this.status.lastError = { message, at: new Date().toISOString() };
+  }
+
+  /** The current status, refreshed from the sources. */
+  snapshot(): JobStatus {
+    const s = this.status;
+    const now = Date.now();
+    const src = this.sources;
+    if (src.progress) {
+      s.snapshot = [...src.progress.tables.values()].map((t) => {
+        const r = rateAndEta(t, now);
+        return { table: t.table, rows: t.rows, estimatedRows: t.estimatedRows, chunksDone: t.chunksDone, chunksTotal: t.chunksTotal, rowsPerSec: Math.round(r.rowsPerSec), etaSec: r.etaSec === null ? null : Math.round(r.etaSec), done: t.finishedAt !== null };
+      });
+    }
+    const rowsIn = src.rowsIn?.() ?? src.progress?.totalRows ?? s.totals.rowsIn;
+    const acked = src.sink?.stats.recordsAcked ?? s.totals.recordsAcked;
+    const secs = Math.max((now - this.last.at) / 1000, 0.001);
+    if (secs >= 0.5) {
+      s.rates = { rowsInPerSec: Math.round((rowsIn - this.last.rowsIn) / secs), rowsOutPerSec: Math.round((acked - this.last.acked) / secs) };
+      this.last = { at: now, rowsIn, acked };
+    }
+    s.totals = { rowsIn, recordsAcked: acked };
+    if (src.sink) s.sink = { queuedBytes: src.sink.stats.queuedBytes, bufferBytes: 0, requestsInFlight: src.sink.stats.requestsInFlight, retries: src.sink.stats.retries };
+    if (src.binlog) s.binlog = src.binlog();
+    if (src.checkpoint) s.checkpoint = src.checkpoint();
+    if (src.latency) s.latencyMs = src.latency();
+    s.updatedAt = new Date(now).toISOString();
+    return s;
+  }
+
+  publish(): Promise<void> {
+    const text = JSON.stringify(this.snapshot(), null, 1);
+    const tmp = `${this.path}.tmp-${process.pid}`;
+    this.writing = this.writing
+      .then(async () => {
+        await mkdir(this.dir, { recursive: true });
+        await writeFile(tmp, text);
+        await rename(tmp, this.path);
+      })
+      .catch(() => undefined);
+    return this.writing;
+  }
+
+  async stop(final: 'stopped' | 'failed'): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.phase(final);
+    await this.publish();
+  }
+}
