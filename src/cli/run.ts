@@ -2,13 +2,14 @@ import type { Argv } from 'yargs';
 import { loadJob, type JobConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { StatusPublisher } from '../metrics/job-status.js';
+import { createLogger } from '../metrics/logger.js';
+import { serveMetrics } from '../metrics/prometheus.js';
 import { runJob } from '../pipeline/job/run-job.js';
 import { renderReport } from '../precheck/render-report.js';
 import { runPrecheck } from '../precheck/run-precheck.js';
 
-function log(line: string): void {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-}
+const logger = createLogger();
+const log = (line: string): void => logger.info(line);
 
 export function runCommand(y: Argv): Argv {
   return y.command(
@@ -18,11 +19,19 @@ export function runCommand(y: Argv): Argv {
       a
         .positional('job', { type: 'string', demandOption: true, describe: 'the job file (YAML)' })
         .option('snapshot-only', { type: 'boolean', default: false, describe: 'stop after the snapshot' })
-        .option('skip-precheck', { type: 'boolean', default: false, describe: 'start without running precheck first' }),
+        .option('skip-precheck', { type: 'boolean', default: false, describe: 'start without running precheck first' })
+        .option('metrics-port', { type: 'number', alias: 'status-port', describe: 'serve /metrics (Prometheus) and /status (JSON) on 127.0.0.1:PORT' }),
     async (args) => {
       const job = loadJob(args.job as string);
       const status = new StatusPublisher(job.state.dir, job.name);
       status.start();
+      if (args['metrics-port'] !== undefined) {
+        const port = args['metrics-port'];
+        await serveMetrics(status, port).catch((e: NodeJS.ErrnoException) => {
+          throw new ConfigError(`--metrics-port ${port} cannot be used (${e.code ?? e.message}): choose a free port.`);
+        });
+        log(`metrics on http://127.0.0.1:${port}/metrics, status on /status`);
+      }
       try {
         await runWithStatus(job, args as RunArgs, status);
         await status.stop('stopped');

@@ -5,13 +5,16 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
+import { createRequire } from 'node:module';
 import { asRoot } from '../../support/db.js';
 import { SLUICE_BIN, spawnSluice, writeJobFile } from '../../support/sluice-cli.js';
 import { KAFKA, MYSQL } from '../../support/services.js';
 
 const DB = 'st_status';
+// parse-prometheus-text-format ships CommonJS without types.
+const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => Array<{ name: string; type: string; metrics: Array<{ value: string; labels?: Record<string, string> }> }>;
 const ROWS = 60000;
-const topic = `sluice-status-${randomUUID().slice(0, 8)}`;
+let topic = `sluice-status-${randomUUID().slice(0, 8)}`;
 
 interface StatusJson {
   running: boolean;
@@ -91,6 +94,44 @@ test('status follows a running snapshot, its counts match the topic, and a kille
     assert.match(dead.note ?? '', /not running/);
     assert.ok(dead.checkpoint.snapshotChunksTotal > 0);
     assert.ok(dead.checkpoint.snapshotChunksDone < dead.checkpoint.snapshotChunksTotal);
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+});
+
+test('the metrics endpoint parses as Prometheus text and its counters agree with the topic', async () => {
+  topic = `sluice-metrics-${randomUUID().slice(0, 8)}`;
+  const port = 19400 + Math.floor(Math.random() * 500);
+  const job = writeJobFile({
+    svc: MYSQL,
+    topic,
+    objects: [{ name: `${DB}.items`, partitions: 2 }],
+    partitioning: 'table-hash',
+    snapshot: { parallelism: 2, chunkRows: 5000, maxRowsPerSecond: 10000 },
+    extra: { init: { schema: false, data: true } },
+  });
+  const run = spawnSluice(['run', job.path, '--snapshot-only', '--skip-precheck', '--metrics-port', String(port)]);
+  try {
+    let families: ReturnType<typeof parsePrometheus> | null = null;
+    let acked = 0;
+    for (let i = 0; i < 100 && acked === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => null);
+      if (!text) continue;
+      families = parsePrometheus(text);
+      acked = Number(families.find((f) => f.name === 'sluice_records_acked_total')?.metrics[0]?.value ?? 0);
+    }
+    assert.ok(families, 'the metrics endpoint never answered');
+    const names = families.map((f) => f.name);
+    for (const n of ['sluice_phase', 'sluice_rows_total', 'sluice_records_acked_total', 'sluice_snapshot_chunks', 'sluice_buffer_bytes', 'sluice_retries_total']) assert.ok(names.includes(n), n);
+    assert.equal(families.find((f) => f.name === 'sluice_records_acked_total')?.type, 'COUNTER');
+    const phase = families.find((f) => f.name === 'sluice_phase')?.metrics.find((m) => m.value === '1')?.labels?.phase;
+    assert.equal(phase, 'snapshot');
+    const end = await topicEnd();
+    assert.ok(end >= acked && end - acked <= 15000, `topic end ${end}, metrics acknowledged ${acked}`);
+    const done = await run.done;
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(await topicEnd(), ROWS);
   } finally {
     run.child.kill('SIGKILL');
   }

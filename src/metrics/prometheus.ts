@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { JobStatus, StatusPublisher } from './job-status.js';
+
+const PHASES: ReadonlyArray<JobStatus['phase']> = ['precheck', 'schema', 'snapshot', 'incremental', 'stopped', 'failed'];
+
+/** A registry whose metrics are read from the job's status at scrape time (no double bookkeeping). */
+export function jobRegistry(status: StatusPublisher): Registry {
+  const registry = new Registry();
+  let current: JobStatus = status.snapshot();
+  const refresh = (): JobStatus => (current = status.snapshot());
+  new Gauge({
+    name: 'sluice_phase',
+    help: '1 for the phase the job is in',
+    labelNames: ['phase'],
+    registers: [registry],
+    collect() {
+      const s = refresh();
+      for (const p of PHASES) this.set({ phase: p }, s.phase === p ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'sluice_rows_total',
+    help: 'rows read from the source, by table and operation',
+    labelNames: ['table', 'op'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const t of current.snapshot) this.inc({ table: t.table, op: 'INIT' }, t.rows);
+    },
+  });
+  new Counter({
+    name: 'sluice_records_acked_total',
+    help: 'records Kafka acknowledged',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(current.totals.recordsAcked);
+    },
+  });
+  new Gauge({
+    name: 'sluice_lag_seconds',
+    help: 'seconds the job is behind the source (binlog event time to now)',
+    registers: [registry],
+    collect() {
+      if (current.binlog?.lagSeconds != null) this.set(current.binlog.lagSeconds);
+    },
+  });
+  new Gauge({
+    name: 'sluice_snapshot_chunks',
+    help: 'snapshot chunks, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.set({ state: 'done' }, current.checkpoint.snapshotChunksDone);
+      this.set({ state: 'total' }, current.checkpoint.snapshotChunksTotal);
+    },
+  });
+  new Gauge({
+    name: 'sluice_buffer_bytes',
+    help: 'bytes queued for Kafka and not yet acknowledged',
+    registers: [registry],
+    collect() {
+      this.set(current.sink?.queuedBytes ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'sluice_requests_in_flight',
+    help: 'Produce requests awaiting acknowledgement',
+    registers: [registry],
+    collect() {
+      this.set(current.sink?.requestsInFlight ?? 0);
+    },
+  });
+  new Counter({
+    name: 'sluice_retries_total',
+    help: 'Produce requests resent after a failure',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(current.sink?.retries ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'sluice_latency_seconds',
+    help: 'end-to-end latency (source commit to Kafka acknowledgement), by quantile',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      const l = current.latencyMs;
+      if (!l) return;
+      this.set({ quantile: '0.5' }, l.p50 / 1000);
+      this.set({ quantile: '0.99' }, l.p99 / 1000);
+      this.set({ quantile: '0.999' }, l.p999 / 1000);
+    },
+  });
+  return registry;
+}
+
+/** Serves /metrics (Prometheus text) and /status (JSON) on loopback. */
+export function serveMetrics(status: StatusPublisher, port: number, host = '127.0.0.1'): Promise<Server> {
+  const registry = jobRegistry(status);
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        (e: unknown) => res.writeHead(500).end(String(e)),
+      );
+    } else if (path === '/status') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status.snapshot()));
+    } else {
+      res.writeHead(404).end('try /metrics or /status\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.unref();
+      resolve(server);
+    });
+  });
+}
