@@ -19,10 +19,17 @@ export interface SluiceRunSpec {
   partitions: number;
   /** job-file sections merged over the defaults (snapshot, partitioning, …) */
   extra?: Record<string, unknown>;
-  /** extra environment (NODE_OPTIONS for profiling) */
+  /** extra environment */
   env?: Record<string, string>;
+  /** node flags before the script (--cpu-prof …; NODE_OPTIONS refuses --cpu-prof); worker threads inherit them */
+  nodeArgs?: string[];
   watch?: Record<string, number[]>;
   echo?: boolean;
+  /**
+   * the sluice checkout whose bin/sluice.js runs (default: this repository). A clean export of a commit,
+   * built on its own, keeps the measurement away from a dist/ that others rebuild mid-run.
+   */
+  sluiceDir?: string;
 }
 
 export interface SluiceRun {
@@ -62,7 +69,7 @@ export async function runSluiceSnapshot(admin: Admin, spec: SluiceRunSpec): Prom
   try {
     const env = { ...process.env, ...spec.env };
     if (!spec.env?.NODE_OPTIONS) delete env.NODE_OPTIONS;
-    const proc = await measureProcess(process.execPath, [join(repoRoot(), 'bin', 'sluice.js'), 'run', jobFile, '--snapshot-only', '--skip-precheck'], {
+    const proc = await measureProcess(process.execPath, [...(spec.nodeArgs ?? []), join(spec.sluiceDir ?? repoRoot(), 'bin', 'sluice.js'), 'run', jobFile, '--snapshot-only', '--skip-precheck'], {
       cwd: dir,
       env,
       ...(spec.watch ? { watch: spec.watch } : {}),
