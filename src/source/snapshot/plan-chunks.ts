@@ -68,10 +68,16 @@ async function sampledBoundaries(conn: Connection, t: TableSchema, key: string[]
   let lower: KeyValue[] | null = null;
   for (;;) {
     const { where, params } = chunkWhere({ keyColumns: key, lower, upper: null } as ChunkSpec, null);
-    const [res] = (await conn.query({ sql: `SELECT ${cols} FROM ${from} WHERE ${where} ORDER BY ${cols} LIMIT 1 OFFSET ${rows}`, rowsAsArray: true, values: params })) as [unknown[][], FieldPacket[]];
+    // typeCast off: each value as the bytes the server printed. mysql2's casts would turn DATE/DATETIME into JS
+    // Dates (whose String() MySQL cannot compare, so the walk never advanced) and BIGINT beyond 2^53 into
+    // rounded numbers; the server's own text compares back exactly.
+    const [res] = (await conn.query({ sql: `SELECT ${cols} FROM ${from} WHERE ${where} ORDER BY ${cols} LIMIT 1 OFFSET ${rows}`, rowsAsArray: true, typeCast: false, values: params })) as [unknown[][], FieldPacket[]];
     const row = res[0];
     if (!row) return out;
     const boundary = key.map((c, i) => keyValue(t, c, row[i]));
+    if (lower && JSON.stringify(boundary) === JSON.stringify(lower)) {
+      throw new Error(`chunk planning of ${t.db}.${t.table} did not advance past key ${JSON.stringify(boundary)}`);
+    }
     out.push(boundary);
     lower = boundary;
   }
