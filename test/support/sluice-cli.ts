@@ -67,10 +67,15 @@ export function spawnSluice(args: string[]): { child: ChildProcess; done: Promis
   return { child, done };
 }
 
-/** Runs `sluice run <job> --snapshot-only` to the end and returns its output; rejects on a non-zero exit. */
-export async function runSnapshotCli(job: JobFile): Promise<RunResult> {
-  const r = await spawnSluice(['run', job.path, '--snapshot-only']).done;
-  if (r.code !== 0) throw new Error(`sluice run exited ${r.code ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
+/**
+ * Runs `sluice run <job> --snapshot-only` to the end and returns its output; rejects on a non-zero exit, and
+ * kills it and rejects when it runs longer than `timeoutMs` (a hang fails the test instead of stalling it).
+ */
+export async function runSnapshotCli(job: JobFile, timeoutMs = 180_000): Promise<RunResult> {
+  const { child, done } = spawnSluice(['run', job.path, '--snapshot-only']);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const r = await done.finally(() => clearTimeout(timer));
+  if (r.code !== 0) throw new Error(`sluice run ${r.signal === 'SIGKILL' ? `did not finish within ${timeoutMs} ms` : `exited ${r.code ?? r.signal}`}:\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 

@@ -145,3 +145,66 @@ export async function showCreateTable(conn: Connection, db: string, table: strin
   const [rows] = await conn.query<RowDataPacket[]>(`SHOW CREATE TABLE ${q(db)}.${q(table)}`);
   return String(rows[0]?.['Create Table']);
 }
+
+/**
+ * Tables whose keys are hard to split into ranges: the planner walks their index and carries the boundary
+ * values through the checkpoint, so each key type must survive that round trip exactly.
+ */
+export function edgeKeyShapes(): TableShape[] {
+  const cast = (cols: string[]): string[] => cols.map((c) => `CAST(${q(c)} AS CHAR)`);
+  return [
+    {
+      // DATETIME(6) first in a composite key: boundaries need their microseconds and must not become JS Dates
+      table: 'k_datetime',
+      ddl: `(at DATETIME(6) NOT NULL, seq INT NOT NULL, v VARCHAR(20) NULL, PRIMARY KEY (at, seq)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+      fill: `TIMESTAMPADD(MICROSECOND, (n DIV 3) * 1000001, '2023-03-26 00:59:59.999999'), n % 3, CONCAT('v', n)`,
+      columns: ['at', 'seq', 'v'],
+      expected: cast(['at', 'seq', 'v']),
+      key: ['at', 'seq'],
+      fsp: { at: 6 },
+      doubles: [],
+    },
+    {
+      table: 'k_date',
+      ddl: `(d DATE NOT NULL PRIMARY KEY, v INT NULL) ENGINE=InnoDB`,
+      fill: `DATE_ADD('1000-01-01', INTERVAL n * 97 DAY), n`,
+      columns: ['d', 'v'],
+      expected: cast(['d', 'v']),
+      key: ['d'],
+      fsp: {},
+      doubles: [],
+    },
+    {
+      // beyond 2^53: a boundary read as a JS number would be rounded
+      table: 'k_bigint',
+      ddl: `(a BIGINT UNSIGNED NOT NULL, b BIGINT NOT NULL, v INT NULL, PRIMARY KEY (a, b)) ENGINE=InnoDB`,
+      fill: `18446744073709551615 - (n % 2), -9223372036854775807 + n * 3, n`,
+      columns: ['a', 'b', 'v'],
+      expected: cast(['a', 'b', 'v']),
+      key: ['a', 'b'],
+      fsp: {},
+      doubles: [],
+    },
+    {
+      table: 'k_binary',
+      ddl: `(k VARBINARY(16) NOT NULL PRIMARY KEY, v INT NULL) ENGINE=InnoDB`,
+      fill: `CONCAT(UNHEX(LPAD(HEX(n * 2654435761 % 4294967296), 8, '0')), IF(n % 2 = 0, X'00', X'FF00')), n`,
+      columns: ['k', 'v'],
+      expected: ['LOWER(HEX(k))', 'CAST(v AS CHAR)'],
+      key: ['k'],
+      fsp: {},
+      doubles: [],
+    },
+    {
+      // no primary key: the NOT NULL unique key chunks and keys it; the nullable unique key is not usable
+      table: 'k_unique',
+      ddl: `(maybe INT NULL, code VARCHAR(24) NOT NULL, v DOUBLE NULL, UNIQUE KEY uk_maybe (maybe), UNIQUE KEY uk_code (code)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+      fill: `IF(n % 2 = 0, NULL, n), CONCAT(ELT(1 + n % 3, 'Ärger', 'apfel', 'Zebra'), '-', n), n / 3.0e0`,
+      columns: ['maybe', 'code', 'v'],
+      expected: cast(['maybe', 'code', 'v']),
+      key: ['code'],
+      fsp: {},
+      doubles: ['v'],
+    },
+  ];
+}

@@ -49,6 +49,15 @@ function canonical(shape: TableShape, values: readonly (string | null)[]): strin
   return JSON.stringify(values.map((v, i) => (v !== null && shape.doubles.includes(shape.columns[i] as string) ? Number(v) : v)));
 }
 
+/**
+ * A key column's DTS image text (DESIGN §4) from the server's rendering: what the server prints, except that
+ * temporal fractions lose their trailing zeros (the image text does not know the column's precision).
+ */
+function keyText(shape: TableShape, ordinal: number, v: string | null): string | null {
+  if (v === null || !((shape.columns[ordinal] as string) in shape.fsp)) return v;
+  return v.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}
+
 function assertRowEqual(shape: TableShape, got: readonly (string | null)[], want: ServerRow, what: string): void {
   shape.columns.forEach((c, i) => {
     const g = got[i] ?? null;
@@ -138,8 +147,9 @@ export function verifySnapshotTopic(messages: readonly DecodedMessage[], o: Veri
         assert.ok(want, `${name}: record with key ${key} is a source row (and appears once)`);
         expectedByKey.delete(key);
         assertRowEqual(shape, values, want, `${name} ${key}`);
-        assert.equal(m.record.key?.toString('utf8'), key, `${name}: message key`);
-        const partition = o.partitioning === 'key-hash' ? partitionOf(key, o.partitions) : o.partitioning === 'table-hash' ? tablePartition : 0;
+        const messageKey = JSON.stringify(keyOrdinals.map((i) => keyText(shape, i, want[i] ?? null)));
+        assert.equal(m.record.key?.toString('utf8'), messageKey, `${name}: message key`);
+        const partition = o.partitioning === 'key-hash' ? partitionOf(messageKey, o.partitions) : o.partitioning === 'table-hash' ? tablePartition : 0;
         assert.equal(m.record.partition, partition, `${name} ${key}: partition`);
       } else {
         const c = canonical(shape, values);
