@@ -1,0 +1,214 @@
+/**
+ * `sluice run`, phase 2 (DESIGN §2, issue 6): follow the binlog from the checkpoint (or from the position
+ * captured before the snapshot) into Kafka until the signal aborts. Checkpoints only at transaction
+ * boundaries whose every record Kafka acknowledged, at most every CHECKPOINT_EVERY_MS. At-least-once: after
+ * a crash the changes after the checkpoint are sent again, with the same ids.
+ *
+ * One attempt = one binlog connection. A lost connection ends the attempt: what was read is flushed and
+ * checkpointed, and the next attempt resumes from the checkpoint after a backoff. Kafka outages are retried
+ * inside KafkaSink; a sink that gives up, and every SourceError, stop the job.
+ */
+import type { Connection } from 'mysql2/promise';
+import type { JobConfig } from '../../config/index.js';
+import { SourceError, StateError } from '../../errors.js';
+import type { TableSchema } from '../../model/table.js';
+import { KafkaSink } from '../../sink/kafka/producer.js';
+import { BinlogReader } from '../../source/binlog/reader.js';
+import { TransientSourceError } from '../../source/binlog/reader-errors.js';
+import { GtidTracker } from '../../source/binlog/gtid-tracker.js';
+import { openConnection } from '../../source/mysql/connect.js';
+import { loadTableSchemas } from '../../source/mysql/table-schema.js';
+import { AckTracker } from '../../state/ack-tracker.js';
+import { updateCheckpoint, type Checkpoint } from '../../state/checkpoint.js';
+import type { CheckpointStore } from '../../state/checkpoint-store.js';
+import { filterDialectFor } from '../../transform/index.js';
+import { ChangeStream, type StreamPosition } from '../binlog/change-stream.js';
+import { binlogStart, lastIdBeforeBinlog } from '../binlog/record-ids.js';
+import { TableRegistry } from '../binlog/table-registry.js';
+import type { SourceModel } from './source-model.js';
+
+export interface IncrementalArgs {
+  job: JobConfig;
+  model: SourceModel;
+  /** topic → partition count (ensureTopics' answer) */
+  partitions: Map<string, number>;
+  checkpoint: Checkpoint;
+  store: CheckpointStore;
+  log: (line: string) => void;
+  /** aborted on SIGINT/SIGTERM: stop reading, flush, checkpoint, return */
+  signal?: AbortSignal;
+  /** reconnect backoff (tests shorten it) */
+  retry?: { initialMs?: number; maxMs?: number };
+}
+
+/** What the last run of runIncremental did, for tests and benchmarks (also returned). */
+export interface IncrementalSummary {
+  rows: number;
+  records: number;
+  transactions: number;
+  reconnects: number;
+  checkpoint: Checkpoint;
+}
+
+const CHECKPOINT_EVERY_MS = 200;
+const STATUS_EVERY_MS = 10_000;
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** A control connection for schema re-reads, reopened after it breaks. */
+function schemaLoader(job: JobConfig): { load: (db: string, table: string) => Promise<TableSchema | null>; close: () => void } {
+  let conn: Promise<Connection> | null = null;
+  const get = (): Promise<Connection> => (conn ??= openConnection(job.source));
+  return {
+    async load(db, table) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const [s] = await loadTableSchemas(await get(), [{ db, table }]);
+          return s ?? null;
+        } catch (e) {
+          if (e instanceof SourceError && /does not exist/.test(e.message)) return null;
+          if (e instanceof SourceError && !/Cannot connect|did not answer|refused the connection/.test(e.message) && attempt > 0) throw e;
+          const c = conn;
+          conn = null;
+          void c?.then((x) => x.destroy()).catch(() => undefined);
+          if (attempt >= 5) throw e;
+          await sleep(200 * 2 ** attempt);
+        }
+      }
+    },
+    close() {
+      void conn?.then((x) => x.destroy()).catch(() => undefined);
+      conn = null;
+    },
+  };
+}
+
+export async function runIncremental(args: IncrementalArgs): Promise<IncrementalSummary> {
+  const { job, model, log, signal } = args;
+  let cp = args.checkpoint;
+  if (!binlogStart(cp)) {
+    throw new StateError(`The checkpoint in ${job.state.dir} holds no binlog position to follow from: run the snapshot phase first (sluice run), or move the state directory away to start over.`);
+  }
+  const isMaria = model.dialect.version.flavor === 'mariadb';
+  const loader = schemaLoader(job);
+  const registry = new TableRegistry(
+    model.tables,
+    { partitioning: job.partitioning, partitions: args.partitions, filterDialect: filterDialectFor(model.dialect.version.text), loadSchema: loader.load, log },
+    cp.schemaVersions,
+  );
+  let tracker: AckTracker<StreamPosition> | null = null;
+  const sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck: (b) => tracker?.ack(b) });
+  const summary: IncrementalSummary = { rows: 0, records: 0, transactions: 0, reconnects: 0, checkpoint: cp };
+  let saving: Promise<void> = Promise.resolve();
+  const save = (p: StreamPosition): Promise<void> => {
+    cp = updateCheckpoint(cp, {
+      binlog: { file: p.file, pos: p.pos, gtidSet: p.gtidSet },
+      lastId: BigInt(p.lastId),
+      schemaVersions: { ...cp.schemaVersions, ...registry.schemaVersions() },
+    });
+    summary.checkpoint = cp;
+    return (saving = saving.then(() => args.store.save(cp)));
+  };
+
+  const initialMs = args.retry?.initialMs ?? 500;
+  const maxMs = args.retry?.maxMs ?? 30_000;
+  let backoff = initialMs;
+  try {
+    while (!signal?.aborted) {
+      const start = binlogStart(cp) as NonNullable<ReturnType<typeof binlogStart>>;
+      const attemptStarted = Date.now();
+      const t = new AckTracker<StreamPosition>();
+      tracker = t;
+      const stream = new ChangeStream({
+        registry,
+        sink,
+        tracker: t,
+        gtids: new GtidTracker(start.gtidSet, isMaria),
+        lastId: Number(lastIdBeforeBinlog(cp)),
+        serverVersion: model.dialect.version.text,
+        serverId: model.serverId,
+        batchBytes: Math.min(job.producer.batchBytes, 256 << 10),
+        log,
+      });
+      let failure: Error | null = null;
+      let wake: () => void = () => undefined;
+      const stopped = new Promise<void>((resolve) => {
+        wake = resolve;
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+      const fail = (e: Error): void => {
+        failure ??= e;
+        wake();
+      };
+      let reader: BinlogReader | null = null;
+      try {
+        reader = await BinlogReader.start({ source: job.source, start, tables: registry.includeSchema(), stateDir: job.state.dir, onEvent: (ev) => stream.onEvent(ev), onError: fail });
+        log(`following the binlog from ${start.file}:${start.pos}${summary.reconnects ? ` (reconnect ${summary.reconnects})` : ''}`);
+      } catch (e) {
+        fail(e as Error);
+      }
+      let lastStatus = Date.now();
+      let lastRows = 0;
+      const timer = setInterval(() => {
+        const err = sink.error ?? stream.error;
+        if (err) fail(err);
+        const p = t.takeIfMoved();
+        if (p) save(p).catch((e: unknown) => fail(e as Error));
+        const now = Date.now();
+        if (now - lastStatus >= STATUS_EVERY_MS) {
+          const rate = ((stream.rows - lastRows) * 1000) / (now - lastStatus);
+          const lag = stream.lastCommitMs ? Math.max(0, Math.round((now - stream.lastCommitMs) / 1000)) : null;
+          log(`binlog: ${stream.rows} row change(s), ${Math.round(rate)} rows/s, checkpoint ${cp.binlog ? `${cp.binlog.file}:${cp.binlog.pos}` : '-'}${lag === null ? '' : `, last commit ${lag} s ago`}`);
+          lastStatus = now;
+          lastRows = stream.rows;
+        }
+      }, CHECKPOINT_EVERY_MS);
+      try {
+        await stopped;
+      } finally {
+        clearInterval(timer);
+      }
+      // End of the attempt: no more events, everything read goes out, the checkpoint catches up.
+      if (reader) await reader.stop();
+      try {
+        for (let i = 0; i < 100 && stream.error === null; i++) {
+          const p = stream.cut();
+          if (p) await p;
+          else break;
+        }
+        await sink.flush();
+      } catch (e) {
+        failure ??= e as Error;
+      }
+      const last = t.takeIfMoved();
+      if (last) await save(last);
+      await saving;
+      summary.rows += stream.rows;
+      summary.records += stream.records;
+      summary.transactions += stream.transactions;
+      const err = failure as Error | null;
+      if (!err || signal?.aborted) break;
+      if (!(err instanceof TransientSourceError)) throw err;
+      if (Date.now() - attemptStarted > 60_000) backoff = initialMs;
+      summary.reconnects++;
+      log(`${err.message}: reconnecting in ${backoff} ms from ${cp.binlog ? `${cp.binlog.file}:${cp.binlog.pos}` : `${start.file}:${start.pos}`}`);
+      await sleep(backoff, signal);
+      backoff = Math.min(maxMs, backoff * 2);
+    }
+  } finally {
+    tracker = null;
+    loader.close();
+    await sink.close().catch(() => undefined);
+    await saving.catch(() => undefined);
+  }
+  return summary;
+}

@@ -1,0 +1,80 @@
+/**
+ * What a failure of the binlog stream means for the job: retry it (the connection went away) or stop with
+ * one sentence naming the cause and the fix (DESIGN §5).
+ */
+import { SourceError } from '../../errors.js';
+import type { BinlogPoint } from './framer.js';
+
+/** The server no longer has the binlog the stream needs (ER_MASTER_FATAL_ERROR_READING_BINLOG). */
+const ER_BINLOG_READ_FATAL = 1236;
+
+/** mysql2 / socket codes after which reconnecting and resuming from the checkpoint is right. */
+const TRANSIENT_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_QUERY_INTERRUPTED',
+  'ER_CON_COUNT_ERROR',
+  'ER_NET_READ_ERROR',
+  'ER_NET_READ_INTERRUPTED',
+  'ER_NET_ERROR_ON_WRITE',
+  'ER_NET_WRITE_INTERRUPTED',
+]);
+
+export interface MysqlErrorLike {
+  code?: string;
+  errno?: number;
+  message?: string;
+  fatal?: boolean;
+}
+
+/** A failure the reader may retry after reconnecting. */
+export class TransientSourceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientSourceError';
+  }
+}
+
+/** The server setting that makes the server write each event kind sluice cannot read. */
+const UNSUPPORTED_SETTINGS: Record<string, { kind: string; setting: string }> = {
+  TransactionPayload: { kind: 'TRANSACTION_PAYLOAD (a compressed transaction)', setting: 'binlog_transaction_compression=OFF' },
+  PartialUpdateRows: { kind: 'PARTIAL_UPDATE_ROWS (a partial JSON update)', setting: "binlog_row_value_options='' (no PARTIAL_JSON)" },
+};
+
+/** The stop for an event the reader would otherwise drop with its rows. */
+export function unsupportedEventError(typeName: string, at: BinlogPoint, txStart: BinlogPoint): SourceError {
+  const u = UNSUPPORTED_SETTINGS[typeName] ?? { kind: typeName, setting: 'the setting that writes it off' };
+  return new SourceError(
+    `The binlog holds a ${u.kind} event ending at ${at.file}:${at.pos} (transaction from ${txStart.file}:${txStart.pos}) that sluice cannot decode, so it stopped instead of skipping its rows: set ${u.setting} on the source; events already written that way need a new snapshot (move the state directory away and run again).`,
+  );
+}
+
+/** Turns an error of the binlog connection into a SourceError (stop) or a TransientSourceError (retry). */
+export function explainBinlogError(e: unknown, from: BinlogPoint, stateDir: string): Error {
+  if (e instanceof SourceError || e instanceof TransientSourceError) return e;
+  const err = (e ?? {}) as MysqlErrorLike;
+  const message = err.message ?? String(e);
+  if (err.errno === ER_BINLOG_READ_FATAL) {
+    return new SourceError(
+      `The source no longer has binlog file ${from.file} (purged past sluice's position ${from.file}:${from.pos}; the server said: ${message}), so changes since then cannot be read: move the state directory ${stateDir} away and run the job again to take a new snapshot, and keep binlogs longer (binlog_expire_logs_seconds) than sluice may be stopped.`,
+      { cause: e },
+    );
+  }
+  if (err.errno === 1045 || err.code === 'ER_ACCESS_DENIED_ERROR') {
+    return new SourceError(`The source refused the sync account's credentials for the binlog stream (${message}): check source.user and source.password.`, { cause: e });
+  }
+  if (err.errno === 1227 || err.code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR') {
+    return new SourceError(`The source refused the binlog stream (${message}): grant REPLICATION SLAVE and REPLICATION CLIENT to the sync account.`, { cause: e });
+  }
+  if ((err.code && TRANSIENT_CODES.has(err.code)) || err.fatal === true || /connection|closed|socket|timeout/i.test(message)) {
+    return new TransientSourceError(`binlog connection lost (${err.code ?? message})`, { cause: e });
+  }
+  return new SourceError(`Reading the binlog at ${from.file}:${from.pos} failed (${message}): check the source server's log; sluice resumes from its checkpoint when run again.`, { cause: e });
+}

@@ -1,0 +1,203 @@
+/**
+ * The job's one binlog reader (DESIGN §2): a @vlasky/zongji stream as the sync account, from a file/position,
+ * with raw column values (attachRawBinlogValues). A thin loop over named steps: frame the event, stop on an
+ * event zongji would drop, hand it on, and pause the stream while the consumer is busy (backpressure).
+ */
+import ZongJi from '@vlasky/zongji';
+import type { SourceConfig } from '../../config/index.js';
+import { attachRawBinlogValues, type ZongjiLike } from '../../format/dts-avro/index.js';
+import { connectionOptions } from '../mysql/connect.js';
+import { INCLUDED_EVENTS, type RawEventBase } from './binlog-event.js';
+import { BinlogFramer, type BinlogPoint, type FramedEvent } from './framer.js';
+import { explainBinlogError, unsupportedEventError } from './reader-errors.js';
+
+export interface BinlogReaderOptions {
+  source: SourceConfig;
+  start: BinlogPoint;
+  /** `db → table names` whose row events are decoded; zongji skips the rest before decoding */
+  tables: Record<string, string[]>;
+  /** named in the purged-binlog sentence */
+  stateDir: string;
+  /**
+   * Called with every framed event in stream order. A returned promise pauses the stream (and queues the
+   * events already received) until it settles; a rejection stops the reader with that error.
+   */
+  onEvent: (ev: FramedEvent) => void | Promise<void>;
+  /** Called once when the stream fails (a SourceError to stop on, or a TransientSourceError to retry). */
+  onError: (e: Error) => void;
+}
+
+/** zongji's instance, as far as the reader touches it (index.d.ts types the connection loosely). */
+interface ZongjiInstance extends ZongjiLike {
+  connection: { pause(): void; resume(): void } | null;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  once(event: string, listener: (...args: never[]) => void): unknown;
+  start(options: Record<string, unknown>): void;
+  stop(): void;
+}
+
+/** Messages zongji emits (once) before delivering an event it cannot decode; the reader stops on the event itself. */
+const ZONGJI_DROP_WARNING = /^Server sent a (TRANSACTION_PAYLOAD_EVENT|PARTIAL_UPDATE_ROWS_EVENT)/;
+
+export class BinlogReader {
+  private readonly zongji: ZongjiInstance;
+  private readonly framer: BinlogFramer;
+  private readonly opts: BinlogReaderOptions;
+  private readonly detachRaw: () => void;
+  private queue: FramedEvent[] = [];
+  private busy = false;
+  private paused = false;
+  private failed = false;
+  private stopped = false;
+  /** events framed, for metrics */
+  events = 0;
+
+  private constructor(opts: BinlogReaderOptions) {
+    this.opts = opts;
+    this.framer = new BinlogFramer(opts.start);
+    this.zongji = new ZongJi(connectionOptions(opts.source, { charset: 'utf8mb4' }) as never) as unknown as ZongjiInstance;
+    this.detachRaw = attachRawBinlogValues(this.zongji);
+  }
+
+  /** Connects and starts streaming from `opts.start`; resolves once the dump has been requested. */
+  static async start(opts: BinlogReaderOptions): Promise<BinlogReader> {
+    const r = new BinlogReader(opts);
+    await r.open();
+    return r;
+  }
+
+  /** The end of the last event framed (not necessarily a transaction boundary). */
+  get position(): BinlogPoint {
+    return this.framer.position;
+  }
+
+  private open(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      this.zongji.on('error', ((e: Error) => {
+        if (ZONGJI_DROP_WARNING.test(e?.message ?? '')) return; // the event follows; onRaw stops on it with its position
+        const err = explainBinlogError(e, this.framer.position, this.opts.stateDir);
+        if (!ready) {
+          ready = true;
+          this.stopQuietly();
+          reject(err);
+        } else this.fail(err);
+      }) as never);
+      this.zongji.on('binlog', ((ev: RawEventBase) => this.onRaw(ev)) as never);
+      this.zongji.once('ready', (() => {
+        ready = true;
+        resolve();
+      }) as never);
+      this.zongji.start({
+        serverId: this.opts.source.serverId,
+        filename: this.opts.start.file,
+        position: this.opts.start.pos,
+        includeEvents: [...INCLUDED_EVENTS],
+        includeSchema: this.opts.tables,
+      });
+    });
+  }
+
+  /** Step 1: frame; step 2: refuse what would be dropped; step 3: deliver or queue. */
+  private onRaw(raw: RawEventBase): void {
+    if (this.failed || this.stopped) return;
+    const ev = this.framer.frame(raw);
+    this.events++;
+    if (ev.kind === 'unsupported') {
+      this.fail(unsupportedEventError(raw.getTypeName(), { file: ev.file, pos: ev.endPos }, ev.txStart));
+      return;
+    }
+    if (this.busy || this.queue.length > 0) {
+      this.queue.push(ev);
+      this.pause();
+      return;
+    }
+    this.deliver(ev);
+  }
+
+  private deliver(ev: FramedEvent): void {
+    let p: void | Promise<void>;
+    try {
+      p = this.opts.onEvent(ev);
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    if (p) this.wait(p);
+  }
+
+  /** The consumer is busy: hold the stream until it is done, then drain what arrived meanwhile. */
+  private wait(p: Promise<void>): void {
+    this.busy = true;
+    this.pause();
+    p.then(
+      () => this.drain(),
+      (e: unknown) => this.fail(e as Error),
+    );
+  }
+
+  private drain(): void {
+    this.busy = false;
+    while (this.queue.length > 0 && !this.failed && !this.stopped) {
+      const ev = this.queue.shift() as FramedEvent;
+      let p: void | Promise<void>;
+      try {
+        p = this.opts.onEvent(ev);
+      } catch (e) {
+        this.fail(e as Error);
+        return;
+      }
+      if (p) {
+        this.wait(p);
+        return;
+      }
+    }
+    this.resume();
+  }
+
+  // zongji pauses and resumes the same connection around its own table-metadata lookups; an event that
+  // arrives while sluice is busy is queued and pauses the stream again, so the two cannot lose events.
+  private pause(): void {
+    this.paused = true;
+    this.zongji.connection?.pause();
+  }
+
+  private resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.zongji.connection?.resume();
+  }
+
+  private fail(e: Error): void {
+    if (this.failed || this.stopped) return;
+    this.failed = true;
+    this.queue = [];
+    this.stopQuietly();
+    this.opts.onError(e);
+  }
+
+  private stopQuietly(): void {
+    this.detachRaw();
+    try {
+      this.zongji.stop();
+    } catch {
+      // already stopped
+    }
+  }
+
+  /** Stops reading: no event is delivered after this resolves. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.queue = [];
+    if (this.failed) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 2000);
+      this.zongji.once('stopped', (() => {
+        clearTimeout(t);
+        resolve();
+      }) as never);
+      this.stopQuietly();
+    });
+  }
+}
