@@ -14,6 +14,20 @@ interface Entry {
   acked: number;
 }
 
+const EMPTY_BATCH: EncodedBatch = {
+  topic: '',
+  partition: -1,
+  firstSeq: 0,
+  lastSeq: -1,
+  count: 0,
+  bytes: new Uint8Array(0),
+  index: new Int32Array(0),
+  timestamps: new Float64Array(0),
+  endPosition: { kind: 'snapshot', chunk: '', chunkDone: false },
+};
+/** What a popped slot holds (below `head`, never read again) so its batch is not kept alive. */
+const RELEASED: Entry = { batch: EMPTY_BATCH, taken: 0, acked: 0 };
+
 /**
  * The records of one slice of a partition's queue: what goes into one Kafka record batch. Once sent, a
  * slice is resent exactly as it was until acknowledged: the idempotent producer's sequence numbers make an
@@ -179,6 +193,9 @@ export class PartitionQueue {
       const e = this.entries[this.head] as Entry;
       if (e.acked < e.batch.count) break;
       done.push(e.batch);
+      // Drop the queue's reference now: a popped batch's bytes must be collectable at once, not when the
+      // array is next compacted (with ~1 MB batches, 1024 popped slots held ~1 GB).
+      this.entries[this.head] = RELEASED;
       this.head++;
     }
     if (this.cursor < this.head) this.cursor = this.head;
