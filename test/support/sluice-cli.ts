@@ -171,3 +171,15 @@ export async function readWholeTopic(topic: string, timeoutMs = 120_000): Promis
   }
   return out;
 }
+
+/** How many records the topic holds (the sum over partitions of end minus start offsets). */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = kafkaClient().admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, o) => n + Number(BigInt(o.high) - BigInt(o.low)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import mysql, { type Connection } from 'mysql2/promise';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { loadTable, recreateDatabase, serverRows, standardShape } from '../../support/snapshot-tables.js';
-import { readCheckpoint, readWholeTopic, runSnapshotCli, spawnSluice, uniqueTopic, writeJobFile } from '../../support/sluice-cli.js';
+import { readCheckpoint, readWholeTopic, runSnapshotCli, spawnSluice, topicSize, uniqueTopic, writeJobFile } from '../../support/sluice-cli.js';
 import { chunkOfId, chunkRanges, decodeAll } from '../../support/snapshot-verify.js';
 import type { Checkpoint } from '../../../src/state/checkpoint.js';
 
@@ -145,6 +145,11 @@ for (const svc of DATABASES) {
       }
       for (const [chunk, m] of copies) if (!doneAtKill.includes(chunk)) for (const n of m.values()) resent += n - 1;
       if (process.env.SNAP_DEBUG) console.log(`${svc.name}: ${doneAtKill.length}/${plan.length} chunks done at the kill, ${resent} rows of unfinished chunks sent twice`);
+
+      // a third run finds the snapshot finished and sends nothing
+      const third = await runSnapshotCli(job);
+      assert.match(third.stderr, new RegExp(`resuming the snapshot: ${plan.length} of ${plan.length} chunk\\(s\\) already in Kafka`));
+      assert.equal(await topicSize(topic), messages.length, 'a run after the finished snapshot writes no record');
     });
   });
 }
