@@ -9,7 +9,7 @@ import { attachRawBinlogValues, type ZongjiLike } from '../../format/dts-avro/in
 import { connectionOptions } from '../mysql/connect.js';
 import { INCLUDED_EVENTS, type RawEventBase } from './binlog-event.js';
 import { BinlogFramer, type BinlogPoint, type FramedEvent } from './framer.js';
-import { explainBinlogError, unsupportedEventError } from './reader-errors.js';
+import { explainBinlogError, TransientSourceError, unsupportedEventError } from './reader-errors.js';
 
 export interface BinlogReaderOptions {
   source: SourceConfig;
@@ -29,7 +29,7 @@ export interface BinlogReaderOptions {
 
 /** zongji's instance, as far as the reader touches it (index.d.ts types the connection loosely). */
 interface ZongjiInstance extends ZongjiLike {
-  connection: { pause(): void; resume(): void } | null;
+  connection: { pause(): void; resume(): void; threadId?: number; stream?: { once(event: 'close', listener: () => void): unknown } } | null;
   on(event: string, listener: (...args: never[]) => void): unknown;
   once(event: string, listener: (...args: never[]) => void): unknown;
   start(options: Record<string, unknown>): void;
@@ -86,6 +86,7 @@ export class BinlogReader {
       this.zongji.on('binlog', ((ev: RawEventBase) => this.onRaw(ev)) as never);
       this.zongji.once('ready', (() => {
         ready = true;
+        this.watchConnection();
         resolve();
       }) as never);
       this.zongji.start({
@@ -96,6 +97,22 @@ export class BinlogReader {
         includeSchema: this.opts.tables,
       });
     });
+  }
+
+  /**
+   * A binlog connection the server ends (KILL of the dump thread, a restart) may close without an error
+   * event reaching zongji (seen on MySQL 9.7: the stream simply stopped): a close sluice did not ask for is
+   * a lost connection.
+   */
+  private watchConnection(): void {
+    this.zongji.connection?.stream?.once('close', () => {
+      if (!this.stopped && !this.failed) this.fail(new TransientSourceError('binlog connection closed by the server'));
+    });
+  }
+
+  /** The server thread id of the binlog connection (for tests and status). */
+  get threadId(): number | undefined {
+    return this.zongji.connection?.threadId;
   }
 
   /** Step 1: frame; step 2: refuse what would be dropped; step 3: deliver or queue. */
