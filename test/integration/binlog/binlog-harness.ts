@@ -3,7 +3,7 @@
  * workload (single/multi-row statements, multi-statement and rolled-back transactions, key updates), waiting
  * until sluice's checkpoint reaches the server's position, and replaying the topic by key.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
@@ -15,7 +15,7 @@ import { readTopic } from '../../../src/sink/kafka/read-topic.js';
 import { ensureTopics } from '../../../src/sink/kafka/topics.js';
 import { captureBinlogPosition } from '../../../src/source/binlog/capture-position.js';
 import { openConnection } from '../../../src/source/mysql/connect.js';
-import { emptyCheckpoint, updateCheckpoint, type Checkpoint } from '../../../src/state/checkpoint.js';
+import { emptyCheckpoint, parseCheckpoint, updateCheckpoint, type Checkpoint } from '../../../src/state/checkpoint.js';
 import { CheckpointStore } from '../../../src/state/checkpoint-store.js';
 import { rootConnection } from '../../support/db.js';
 import { testJob } from '../../support/jobs.js';
@@ -171,7 +171,10 @@ export async function waitForCheckpoint(s: Setup, timeoutMs = 60_000): Promise<v
   const pos = await captureBinlogPosition(s.root, s.model.dialect);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const cp = await s.store.load();
+    // read the file directly: CheckpointStore.load() also sweeps temp files, which would race the running job's saves
+    const text = await readFile(s.store.path, 'utf8').catch(() => '');
+    const parsed = text ? parseCheckpoint(text) : null;
+    const cp = parsed?.ok ? parsed.checkpoint : null;
     if (cp?.binlog && comparePos(cp.binlog, pos) >= 0) return;
     if (Date.now() > deadline) throw new Error(`checkpoint ${cp?.binlog?.file}:${cp?.binlog?.pos} did not reach ${pos.file}:${pos.pos} in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
