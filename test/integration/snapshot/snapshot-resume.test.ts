@@ -3,6 +3,8 @@
  * least one finished chunk while others are unfinished; a second `sluice run` finishes the snapshot. Every
  * source row is then in Kafka with the source's values, and each chunk recorded finished before the kill holds
  * exactly one copy of each of its rows (it was not read again); the other chunks may repeat rows (at-least-once).
+ * The same with SIGTERM: sluice finishes the chunks in progress, checkpoints them and exits 0, so after the
+ * second run no row at all is sent twice. A third run after the finished snapshot writes nothing.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +33,7 @@ async function reachable(svc: DbService): Promise<boolean> {
 const finishedChunks = (cp: Checkpoint | null): string[] => (cp?.snapshot?.done ?? []).filter((c) => !c.startsWith('#'));
 
 for (const svc of DATABASES) {
-  describe(`${svc.name}: kill -9 during the snapshot, then run again`, async () => {
+  describe(`${svc.name}: the snapshot stopped part-way, then run again`, async () => {
     const up = await reachable(svc);
     const db = `snap_resume_${svc.name}`;
     const shape = standardShape('orders');
@@ -51,8 +53,12 @@ for (const svc of DATABASES) {
       await root.end();
     });
 
-    test('every row arrives, and chunks finished before the kill are not sent again', { skip: !up && `${svc.name} is not running` }, async () => {
-      const topic = uniqueTopic(`snap-kill-${svc.name}`);
+    const cases = [
+      { signal: 'SIGKILL' as const, title: 'kill -9, then run again: every row arrives, and chunks finished before the kill are not sent again' },
+      { signal: 'SIGTERM' as const, title: 'SIGTERM stops after the chunks in progress, then run again: every row arrives exactly once' },
+    ];
+    for (const { signal, title } of cases) test(title, { skip: !up && `${svc.name} is not running` }, async () => {
+      const topic = uniqueTopic(`snap-${signal.toLowerCase()}-${svc.name}`);
       const job = writeJobFile({
         svc,
         topic,
@@ -61,7 +67,7 @@ for (const svc of DATABASES) {
         snapshot: { chunkRows: CHUNK_ROWS, parallelism: 2, maxRowsPerSecond: MAX_ROWS_PER_SECOND },
       });
 
-      // first run: SIGKILL as soon as one chunk is recorded finished
+      // first run: the signal as soon as one chunk is recorded finished
       const first = spawnSluice(['run', job.path, '--snapshot-only']);
       let exited = false;
       void first.done.then(() => (exited = true));
@@ -73,9 +79,13 @@ for (const svc of DATABASES) {
         await new Promise((r) => setTimeout(r, 10));
       }
       if (exited) assert.fail(`the first run ended before a chunk was recorded finished:\n${(await first.done).stderr}`);
-      first.child.kill('SIGKILL');
+      first.child.kill(signal);
       const killed = await first.done;
-      assert.equal(killed.signal, 'SIGKILL', `the first run was killed (it exited ${killed.code}):\n${killed.stderr}`);
+      if (signal === 'SIGKILL') assert.equal(killed.signal, 'SIGKILL', `the first run was killed (it exited ${killed.code}):\n${killed.stderr}`);
+      else {
+        assert.equal(killed.code, 0, `the first run stopped cleanly on SIGTERM:\n${killed.stderr}`);
+        assert.match(killed.stderr, /snapshot stopped before the end/);
+      }
       // what the restart sees: the checkpoint as the killed process left it
       const atKill = readCheckpoint(job.stateDir);
       assert.ok(atKill?.snapshot, 'the killed run left a checkpoint');
@@ -144,7 +154,9 @@ for (const svc of DATABASES) {
         for (const [k, n] of m) assert.equal(n, 1, `${chunk} (finished before the kill) holds row ${k} once, not ${n} times`);
       }
       for (const [chunk, m] of copies) if (!doneAtKill.includes(chunk)) for (const n of m.values()) resent += n - 1;
-      if (process.env.SNAP_DEBUG) console.log(`${svc.name}: ${doneAtKill.length}/${plan.length} chunks done at the kill, ${resent} rows of unfinished chunks sent twice`);
+      // a clean stop finishes and checkpoints what it started: nothing is sent twice
+      if (signal === 'SIGTERM') assert.equal(resent, 0, 'after SIGTERM no row is sent twice');
+      if (process.env.SNAP_DEBUG) console.log(`${svc.name} ${signal}: ${doneAtKill.length}/${plan.length} chunks done at the kill, ${resent} rows of unfinished chunks sent twice`);
 
       // a third run finds the snapshot finished and sends nothing
       const third = await runSnapshotCli(job);
