@@ -2,10 +2,13 @@
  * The piscina worker entry. Each task is plain data; rows never cross threads as objects (DESIGN §2):
  * a snapshot task reads its chunk on the worker's own connection and returns packed EncodedBatches.
  */
+import { startMemoryLog } from './pipeline/snapshot/debug-memory.js';
 import { runChunkTask, type ChunkResult, type ChunkTask } from './pipeline/snapshot/chunk-task.js';
 
 export type WorkerTask = ChunkTask;
 export type WorkerResult = ChunkResult;
+
+startMemoryLog();
 
 export default async function work(task: WorkerTask): Promise<WorkerResult> {
   switch (task.kind) {

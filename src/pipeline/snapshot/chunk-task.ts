@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { ConnectionOptions } from 'mysql2';
 import type { Partitioning } from '../../config/index.js';
 import {
@@ -12,10 +13,10 @@ import {
   type ChangeHeader,
   type TableMapper,
 } from '../../format/dts-avro/index.js';
-import { EncodedBatchBuilder, type EncodedBatch } from '../../model/encoded-batch.js';
+import { EncodedBatchBuilder, transferList, type EncodedBatch } from '../../model/encoded-batch.js';
 import type { TableSchema } from '../../model/table.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
-import { openStreamingConnection, readChunk, type RawRow } from '../../source/snapshot/read-chunk.js';
+import { openStreamingConnection, readChunk, RowPacer, type PacerShared, type RawRow } from '../../source/snapshot/read-chunk.js';
 import { compileRouter, keyColumnsFor, type TableRouter } from '../../transform/index.js';
 
 /** Everything a worker needs to read, encode and route one chunk: plain data only (it is cloned to the worker). */
@@ -42,17 +43,99 @@ export interface ChunkTask {
   serverId: number;
   /** when the snapshot started, epoch seconds (the INIT records' source time) */
   snapshotTime: number;
-  /** this worker's share of snapshot.maxRowsPerSecond, 0 = full speed */
-  rowsPerSecond: number;
+  /** the job-wide pacer (snapshot.maxRowsPerSecond) shared by every reader, null = full speed */
+  pacer: PacerShared | null;
   /** a batch is cut when its encoded bytes reach this */
   batchBytes: number;
+  /**
+   * Where the batches go, as they are cut (each with its buffers transferred, not copied): a
+   * ChunkStreamMessage per batch, the last one with endPosition.chunkDone. The task waits for credits
+   * (ChunkCredit) whenever `window` batches are posted and not yet credited, so a slow sink slows the read.
+   * Pass it in the run's transferList.
+   */
+  port: MessagePort;
+  /** batches a task may post ahead of the credits it got back */
+  window: number;
 }
 
+/** Worker → main thread, on the task's port: one batch of the chunk, in order. */
+export interface ChunkStreamMessage {
+  batch: EncodedBatch;
+}
+
+/** Main thread → worker, on the task's port: `credit` more batches may be posted. */
+export interface ChunkCredit {
+  credit: number;
+}
+
+/** The task's own result: only the counts (the batches went through the port). */
 export interface ChunkResult {
   chunkId: string;
   rows: number;
   bytes: number;
-  batches: EncodedBatch[];
+  /** batches posted on the port, the final (chunkDone) one included, empty or not */
+  batches: number;
+}
+
+/** Posts batches on a task's port, holding back one so the chunk's last batch can carry chunkDone. */
+class BatchStream {
+  private held: EncodedBatch | null = null;
+  private outstanding = 0;
+  private wake: (() => void) | null = null;
+  private closed = false;
+  posted = 0;
+
+  constructor(
+    private readonly port: MessagePort,
+    private readonly window: number,
+  ) {
+    port.on('message', (m: ChunkCredit) => {
+      this.outstanding -= m.credit;
+      const w = this.wake;
+      this.wake = null;
+      w?.();
+    });
+    // the main thread gave up on this chunk (its lane failed): stop reading instead of waiting forever
+    port.once('close', () => {
+      this.closed = true;
+      const w = this.wake;
+      this.wake = null;
+      w?.();
+    });
+  }
+
+  push(b: EncodedBatch): void {
+    if (this.held) this.post(this.held);
+    this.held = b;
+  }
+
+  /** Resolves once fewer than `window` posted batches wait for their credit. */
+  async ready(): Promise<void> {
+    while (this.outstanding >= this.window) {
+      if (this.closed) throw new Error('the snapshot stopped taking this chunk\'s batches');
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  /** Posts the held batch, or `empty` when the chunk had none, as the chunk's last. */
+  end(empty: EncodedBatch): void {
+    const last = this.held ?? empty;
+    this.held = null;
+    last.endPosition = { ...last.endPosition, chunkDone: true } as EncodedBatch['endPosition'];
+    this.post(last);
+  }
+
+  close(): void {
+    this.port.removeAllListeners('message');
+    this.port.removeAllListeners('close');
+    this.port.unref();
+  }
+
+  private post(b: EncodedBatch): void {
+    this.port.postMessage({ batch: b } satisfies ChunkStreamMessage, transferList(b));
+    this.outstanding++;
+    this.posted++;
+  }
 }
 
 interface CompiledTable {
@@ -93,14 +176,25 @@ function compiledFor(t: ChunkTask): CompiledTable {
   return c;
 }
 
-/** Reads one chunk on this worker's own connection and returns its records encoded, per partition. */
+/**
+ * Reads one chunk on this worker's own connection and streams its records, encoded per partition, to the
+ * task's port as batches fill; returns the counts.
+ */
 export async function runChunkTask(t: ChunkTask): Promise<ChunkResult> {
+  const stream = new BatchStream(t.port, Math.max(1, t.window));
+  try {
+    return await streamChunk(t, stream);
+  } finally {
+    stream.close();
+  }
+}
+
+async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResult> {
   const table = compiledFor(t);
   const conn = await connectionFor(t);
   const writer = new AvroWriter();
   const position = dtsPosition(t.position.file, t.position.pos);
   const builders = new Map<number, EncodedBatchBuilder>();
-  const batches: EncodedBatch[] = [];
   const keyText: (string | null)[] = new Array(t.schema.columns.length).fill(null);
   const timestampMs = t.snapshotTime * 1000;
   let nextId = t.chunk.idBase;
@@ -117,20 +211,20 @@ export async function runChunkTask(t: ChunkTask): Promise<ChunkResult> {
     readerThroughoutTime: 0,
   } satisfies ChangeHeader;
 
-  const cut = (partition: number, b: EncodedBatchBuilder, done: boolean): void => {
+  const cut = (partition: number, b: EncodedBatchBuilder): void => {
     const firstSeq = nextId - b.count;
     const packed = b.take();
-    batches.push({
+    stream.push({
       topic: t.topic,
       partition,
       firstSeq,
       lastSeq: firstSeq + packed.count - 1,
       ...packed,
-      endPosition: { kind: 'snapshot', chunk: t.chunk.id, chunkDone: done },
+      endPosition: { kind: 'snapshot', chunk: t.chunk.id, chunkDone: false },
     });
   };
 
-  const onBlock = (rows: RawRow[]): void => {
+  const onBlock = (rows: RawRow[]): Promise<void> => {
     for (const row of rows) {
       const after = table.mapper.snapshotImage(row);
       for (const o of table.keyOrdinals) keyText[o] = imageText(after[o] ?? null);
@@ -144,36 +238,34 @@ export async function runChunkTask(t: ChunkTask): Promise<ChunkResult> {
       b.add(key, value, timestampMs);
       nextId++;
       bytes += value.length;
-      if (b.byteLength >= t.batchBytes) cut(route.partition, b, false);
+      if (b.byteLength >= t.batchBytes) cut(route.partition, b);
     }
+    // the read stays paused until the main thread has taken enough of the batches (credits)
+    return stream.ready();
   };
 
   let rows: number;
   try {
-    rows = await readChunk(conn, { chunk: t.chunk, selectList: table.mapper.selectList, filterSql: t.filterSql }, 1000, t.rowsPerSecond, onBlock);
+    rows = await readChunk(conn, { chunk: t.chunk, selectList: table.mapper.selectList, filterSql: t.filterSql }, 1000, RowPacer.shared(t.pacer), onBlock);
   } catch (e) {
     // A broken connection must not be reused by the next chunk.
     connections.clear();
     conn.destroy();
     throw e;
   }
-  for (const [partition, b] of builders) if (b.count > 0) cut(partition, b, false);
+  for (const [partition, b] of builders) if (b.count > 0) cut(partition, b);
   // The last batch of the chunk carries chunkDone so the main thread knows when every record is acked;
-  // an empty chunk still reports one (empty) batch for that.
-  const last = batches[batches.length - 1];
-  if (last) last.endPosition = { kind: 'snapshot', chunk: t.chunk.id, chunkDone: true };
-  else {
-    batches.push({
-      topic: t.topic,
-      partition: 0,
-      firstSeq: nextId,
-      lastSeq: nextId - 1,
-      count: 0,
-      bytes: new Uint8Array(0),
-      index: new Int32Array(0),
-      timestamps: new Float64Array(0),
-      endPosition: { kind: 'snapshot', chunk: t.chunk.id, chunkDone: true },
-    });
-  }
-  return { chunkId: t.chunk.id, rows, bytes, batches };
+  // an empty chunk still posts one (empty) batch for that.
+  stream.end({
+    topic: t.topic,
+    partition: 0,
+    firstSeq: nextId,
+    lastSeq: nextId - 1,
+    count: 0,
+    bytes: new Uint8Array(0),
+    index: new Int32Array(0),
+    timestamps: new Float64Array(0),
+    endPosition: { kind: 'snapshot', chunk: t.chunk.id, chunkDone: true },
+  });
+  return { chunkId: t.chunk.id, rows, bytes, batches: stream.posted };
 }

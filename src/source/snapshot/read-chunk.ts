@@ -38,17 +38,67 @@ export function openStreamingConnection(options: ConnectionOptions, sessionSql: 
   });
 }
 
-/** Paces a reader to `rowsPerSecond` (0 = full speed) by telling it how long to wait after each block. */
+/**
+ * The state of a job-wide row pacer, shared by every reader thread: one BigInt64 slot holding the schedule
+ * — the time (µs since the epoch) by which the rows read so far are due at the capped rate.
+ */
+export interface PacerShared {
+  /** a SharedArrayBuffer of PACER_STATE_BYTES (clone it into every task; clones share the memory) */
+  state: SharedArrayBuffer;
+  /** the job's snapshot.maxRowsPerSecond (0 = full speed) */
+  rowsPerSecond: number;
+}
+
+export const PACER_STATE_BYTES = 8;
+/**
+ * How far behind the schedule may fall and still be made up by reading faster than the cap: gaps between
+ * chunks, connection set-up and short stalls are made up; a longer stall (a slow Kafka) is forgiven beyond
+ * this much, so the readers never burst more than a second's worth of rows over the cap.
+ */
+export const PACER_CATCH_UP_MS = 1000;
+
+/** A fresh pacer state whose schedule starts at `startMs` (epoch ms): create once per job, share everywhere. */
+export function newPacerState(startMs: number = Date.now()): SharedArrayBuffer {
+  const state = new SharedArrayBuffer(PACER_STATE_BYTES);
+  Atomics.store(new BigInt64Array(state), 0, BigInt(Math.round(startMs * 1000)));
+  return state;
+}
+
+/**
+ * Paces readers to `rowsPerSecond` (0 = full speed) across the whole job, by telling each reader how long to
+ * wait after each block. Every reader (in any thread) that shares the state advances one schedule: `n` rows
+ * move it by n / rowsPerSecond, and a reader waits while the schedule is ahead of the clock. The rate therefore
+ * holds across chunk boundaries and however many readers are busy (a fixed per-reader share lost the gaps
+ * between chunks, and a lane without work left its share unused).
+ */
 export class RowPacer {
-  private readonly started = Date.now();
-  private rows = 0;
-  constructor(private readonly rowsPerSecond: number) {}
+  private readonly slot: BigInt64Array;
+  private readonly usPerRow: number;
+  constructor(
+    private readonly rowsPerSecond: number,
+    state: SharedArrayBuffer = newPacerState(),
+    private readonly now: () => number = Date.now,
+    private readonly catchUpMs: number = PACER_CATCH_UP_MS,
+  ) {
+    this.slot = new BigInt64Array(state, 0, 1);
+    this.usPerRow = rowsPerSecond > 0 ? 1e6 / rowsPerSecond : 0;
+  }
+
+  static shared(p: PacerShared | null, now?: () => number): RowPacer {
+    return p ? new RowPacer(p.rowsPerSecond, p.state, now) : new RowPacer(0);
+  }
+
   /** milliseconds to pause after `n` more rows, 0 when on schedule */
   delayAfter(n: number): number {
-    this.rows += n;
     if (this.rowsPerSecond <= 0) return 0;
-    const due = (this.rows / this.rowsPerSecond) * 1000;
-    return Math.max(0, due - (Date.now() - this.started));
+    const nowUs = BigInt(Math.round(this.now() * 1000));
+    const floor = nowUs - BigInt(Math.round(this.catchUpMs * 1000));
+    const cost = BigInt(Math.round(n * this.usPerRow));
+    for (;;) {
+      const due = Atomics.load(this.slot, 0);
+      const next = (due > floor ? due : floor) + cost;
+      if (Atomics.compareExchange(this.slot, 0, due, next) === due) return Math.max(0, Number(next - nowUs) / 1000);
+    }
   }
 }
 
@@ -60,11 +110,10 @@ export function readChunk(
   conn: Connection,
   q: ChunkQuery,
   blockRows: number,
-  rowsPerSecond: number,
+  pacer: RowPacer,
   onBlock: (rows: RawRow[]) => Promise<void> | void,
 ): Promise<number> {
   const { sql, values } = chunkSql(q);
-  const pacer = new RowPacer(rowsPerSecond);
   return new Promise((resolve, reject) => {
     let block: RawRow[] = [];
     let total = 0;
