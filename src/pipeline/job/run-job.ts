@@ -14,12 +14,13 @@ import { captureBinlogPosition, type BinlogPosition } from '../../source/binlog/
 import { connectionOptions, openConnection } from '../../source/mysql/connect.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
 import { chunkKey, planChunks } from '../../source/snapshot/plan-chunks.js';
+import { newPacerState } from '../../source/snapshot/read-chunk.js';
 import { ChunkAckTracker } from '../../state/ack-tracker.js';
 import { emptyCheckpoint, updateCheckpoint, withChunksDone, type Checkpoint } from '../../state/checkpoint.js';
 import { CheckpointStore } from '../../state/checkpoint-store.js';
 import type { ChunkResult, ChunkTask } from '../snapshot/chunk-task.js';
 import { fromChunkPlan, toChunkPlan } from '../snapshot/chunk-plan.js';
-import { runSnapshotChunks } from '../snapshot/run-snapshot.js';
+import { runSnapshotChunks, WORKER_YOUNG_GENERATION_MB, type ChunkTaskBase } from '../snapshot/run-snapshot.js';
 import { schemaInitBatches } from './schema-init.js';
 import { readSourceModel, type SourceModel, type SyncedTable } from './source-model.js';
 
@@ -173,6 +174,9 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
         maxThreads: job.workers.threads,
         concurrentTasksPerWorker: Math.max(1, Math.ceil(parallelism / job.workers.threads)),
         idleTimeout: 60_000,
+        // A worker's live heap is a few MB (it holds a few batches, not a chunk); V8's default 48 MB young
+        // generation per thread was most of its RSS.
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       });
       const conn0 = connectionOptions(job.source);
       const connection: ChunkTask['connection'] = {
@@ -183,7 +187,9 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
         connectTimeout: Number(conn0.connectTimeout),
         ...(job.source.tls ? { ssl: { ca: job.source.tls.ca, cert: job.source.tls.cert, key: job.source.tls.key, rejectUnauthorized: job.source.tls.verify } } : {}),
       };
-      const taskFor = (chunk: ChunkSpec): ChunkTask => {
+      // one schedule for the whole snapshot, shared by every reader thread (snapshot.maxRowsPerSecond)
+      const pacer = job.snapshot.maxRowsPerSecond > 0 ? { state: newPacerState(), rowsPerSecond: job.snapshot.maxRowsPerSecond } : null;
+      const taskFor = (chunk: ChunkSpec): ChunkTaskBase => {
         const t = byName.get(`${chunk.db}.${chunk.table}`) as SyncedTable;
         return {
           kind: 'snapshot-chunk',
@@ -199,7 +205,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
           serverVersion: model.dialect.version.text,
           serverId: model.serverId,
           snapshotTime: time,
-          rowsPerSecond: job.snapshot.maxRowsPerSecond > 0 ? job.snapshot.maxRowsPerSecond / Math.min(parallelism, pending.length) : 0,
+          pacer,
           batchBytes: Math.min(job.producer.batchBytes, 1 << 20),
         };
       };
@@ -211,19 +217,17 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
           taskFor,
           parallelism,
           sink: {
+            // every batch, the chunk's last (chunkDone) one included even when empty: the sink acks an empty
+            // batch once those before it on its partition are acked
             write: (b) => {
               tracker.issue((b.endPosition as { chunk: string }).chunk, (b.endPosition as { chunkDone: boolean }).chunkDone);
               return sink!.write(b);
             },
+            stats: sink.stats,
           },
           onChunkWritten: (chunk, result) => {
             rows += result.rows;
             progress.rowsRead(`${chunk.db}.${chunk.table}`, result.rows);
-            // A chunk that produced no records is complete as soon as it is read.
-            if (result.batches.every((b) => b.count === 0)) {
-              tracker.issue(chunk.id, true);
-              onAck(result.batches[0] as EncodedBatch);
-            }
           },
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
