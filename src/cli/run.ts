@@ -14,7 +14,7 @@ const log = (line: string): void => logger.info(line);
 export function runCommand(y: Argv): Argv {
   return y.command(
     'run <job>',
-    'precheck, then schema init, then the full-data snapshot, resumable from the job state',
+    'precheck, schema init, full-data snapshot, then follow the binlog until stopped; resumable from the job state',
     (a) =>
       a
         .positional('job', { type: 'string', demandOption: true, describe: 'the job file (YAML)' })
@@ -62,18 +62,19 @@ async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublis
     }
     const abort = new AbortController();
     const stop = (sig: string) => () => {
-      log(`${sig}: finishing the chunks in progress, then saving the checkpoint`);
+      log(`${sig}: finishing the work in progress, flushing to Kafka and saving the checkpoint`);
       abort.abort();
     };
     process.once('SIGINT', stop('SIGINT'));
     process.once('SIGTERM', stop('SIGTERM'));
     const summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, signal: abort.signal, status });
-    const rate = summary.snapshotRows / Math.max(summary.elapsedMs / 1000, 0.001);
-    log(
-      `${summary.finished ? 'snapshot finished' : 'snapshot stopped before the end'}: ${summary.snapshotRows} rows in ${(summary.elapsedMs / 1000).toFixed(1)} s (${Math.round(rate)} rows/s), ` +
-        `${summary.snapshotChunks - summary.skippedChunks} chunk(s) read, ${summary.skippedChunks} already done, ${summary.schemaRecords} schema record(s)`,
-    );
-    if (summary.finished && !args['snapshot-only']) {
-      log('the incremental (binlog) phase is not part of this version yet: sluice stops after the snapshot; the binlog position to start from is saved in the job state');
+    if (summary.snapshotChunks > summary.skippedChunks || args['snapshot-only']) {
+      const rate = summary.snapshotRows / Math.max(summary.elapsedMs / 1000, 0.001);
+      log(
+        `${summary.finished ? 'snapshot finished' : 'snapshot stopped before the end'}: ${summary.snapshotRows} rows, ` +
+          `${summary.snapshotChunks - summary.skippedChunks} chunk(s) read, ${summary.skippedChunks} already done, ${summary.schemaRecords} schema record(s)` +
+          (args['snapshot-only'] ? ` in ${(summary.elapsedMs / 1000).toFixed(1)} s (${Math.round(rate)} rows/s)` : ''),
+      );
     }
+    if (summary.finished && !args['snapshot-only']) log('stopped following the binlog; the checkpoint is saved and sluice run continues from it');
 }

@@ -39,6 +39,8 @@ export interface IncrementalArgs {
   signal?: AbortSignal;
   /** reconnect backoff (tests shorten it) */
   retry?: { initialMs?: number; maxMs?: number };
+  /** told of every checkpoint saved (status reporting) */
+  onCheckpoint?: (cp: Checkpoint) => void;
 }
 
 /** What the last run of runIncremental did, for tests and benchmarks (also returned). */
@@ -116,7 +118,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       schemaVersions: { ...cp.schemaVersions, ...registry.schemaVersions() },
     });
     summary.checkpoint = cp;
-    return (saving = saving.then(() => args.store.save(cp)));
+    const saved = cp;
+    return (saving = saving.then(() => args.store.save(saved)).then(() => args.onCheckpoint?.(saved)));
   };
 
   const initialMs = args.retry?.initialMs ?? 500;

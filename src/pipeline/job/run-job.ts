@@ -22,6 +22,7 @@ import type { ChunkResult, ChunkTask } from '../snapshot/chunk-task.js';
 import { fromChunkPlan, toChunkPlan } from '../snapshot/chunk-plan.js';
 import { runSnapshotChunks, WORKER_YOUNG_GENERATION_MB, type ChunkTaskBase } from '../snapshot/run-snapshot.js';
 import { schemaInitBatches } from './schema-init.js';
+import { runIncremental } from './run-incremental.js';
 import { readSourceModel, type SourceModel, type SyncedTable } from './source-model.js';
 
 export interface RunOptions {
@@ -239,7 +240,31 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
     await saving;
     await saveCurrent();
     const finished = current.snapshot!.finished;
-    return { snapshotRows: rows, snapshotChunks: snapshot.chunks.length, skippedChunks: skipped, schemaRecords, elapsedMs: Date.now() - started, finished };
+    const summary: RunSummary = { snapshotRows: rows, snapshotChunks: snapshot.chunks.length, skippedChunks: skipped, schemaRecords, elapsedMs: Date.now() - started, finished };
+    if (opts.snapshotOnly || !finished || opts.signal?.aborted) return summary;
+
+    // Phase 2: the binlog from the position captured before the snapshot (or the last checkpoint).
+    // The snapshot's producer and workers go first so two producers never write at once.
+    if (pool) await pool.destroy();
+    pool = null;
+    await sink.close();
+    sink = null;
+    opts.log(`snapshot finished: ${rows} rows in ${((Date.now() - started) / 1000).toFixed(1)} s, ${skipped} chunk(s) were already done`);
+    opts.status?.phase('incremental');
+    await runIncremental({
+      job,
+      model,
+      partitions,
+      checkpoint: current,
+      store,
+      log: opts.log,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onCheckpoint: (cp) => {
+        current = cp;
+        savedAt = new Date().toISOString();
+      },
+    });
+    return { ...summary, elapsedMs: Date.now() - started };
   } finally {
     if (pool) await pool.destroy();
     if (sink) await sink.close().catch(() => undefined);
