@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The newcomer's demo: start the local services, seed a small shop database in MySQL, run sluice on
-// demo/demo-shop.yaml (precheck → schema → snapshot) and show the records arriving in Kafka via `sluice tail`.
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+// demo/demo-shop.yaml (precheck → schema → snapshot → binlog), make live changes while it follows the
+// binlog, stop it with SIGTERM, and show everything that arrived in Kafka via `sluice tail`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 
@@ -30,8 +31,42 @@ process.stdout.write('demo_shop: customers, products, orders, order_lines, audit
 
 // A fresh state directory makes every demo run a full snapshot.
 rmSync(`${root}/.state/demo-shop`, { recursive: true, force: true });
-const startedAt = Date.now();
+// Records carry the event time in whole seconds (as DTS does), so read from the start of this second.
+const startedAt = Math.floor(Date.now() / 1000) * 1000 - 1000;
 step('Check source and target', process.execPath, ['bin/sluice.js', 'precheck', job]);
-step('Run the job: schema init and full data init', process.execPath, ['bin/sluice.js', 'run', job, '--snapshot-only']);
-step('Read the records back from Kafka', process.execPath, ['bin/sluice.js', 'tail', job, '--from-timestamp', String(startedAt), '--idle', '4', '--max', '100']);
-process.stdout.write('\nDone. Try: node bin/sluice.js tail demo/demo-shop.yaml --from-beginning --raw --max 3\n');
+process.stdout.write(`\n\x1b[1m== Run the job: schema init, full data init, then follow the binlog\x1b[0m\n$ node bin/sluice.js run ${job}\n`);
+const run = spawn(process.execPath, ['bin/sluice.js', 'run', job], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+const exited = new Promise((resolve) => run.on('exit', (code) => resolve(code)));
+const statusFile = `${root}/.state/demo-shop/status.json`;
+for (let i = 0; ; i++) {
+  const phase = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')).phase : null;
+  if (phase === 'incremental') break;
+  if (phase === 'failed' || run.exitCode !== null || i > 600) {
+    process.stderr.write('demo: sluice run did not reach the incremental phase; see above.\n');
+    process.exit(1);
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+process.stdout.write('\n\x1b[1m== Live changes while sluice follows the binlog\x1b[0m\n');
+const live = await mysql.createConnection({ host: '127.0.0.1', port: 13307, user: 'root', password: 'sluice-root' });
+for (const sql of [
+  "INSERT INTO demo_shop.orders (customer_id, status, total) VALUES (3, 'new', 25.50)",
+  "UPDATE demo_shop.orders SET status = 'shipped' WHERE id = 2",
+  "UPDATE demo_shop.products SET price = price * 0.9, tags = 'sale' WHERE sku = 'SKU-1'",
+  'DELETE FROM demo_shop.order_lines WHERE order_id = 3',
+]) {
+  await live.query(sql);
+  process.stdout.write(`mysql> ${sql}\n`);
+}
+await live.end();
+await new Promise((r) => setTimeout(r, 2000));
+process.stdout.write('\n\x1b[1m== Stop sluice (SIGTERM: flush, checkpoint, exit 0)\x1b[0m\n');
+run.kill('SIGTERM');
+const code = await exited;
+if (code !== 0) {
+  process.stderr.write(`demo: sluice run exited with ${code}; see above.\n`);
+  process.exit(1);
+}
+step('Read the records back from Kafka (INIT rows, then INSERT/UPDATE/DELETE)', process.execPath, ['bin/sluice.js', 'tail', job, '--from-timestamp', String(startedAt), '--idle', '4', '--max', '100']);
+process.stdout.write('\nDone. Run it again with: node bin/sluice.js run demo/demo-shop.yaml (it resumes from .state/demo-shop); try: node bin/sluice.js tail demo/demo-shop.yaml --from-beginning --raw --max 3\n');
