@@ -17,7 +17,11 @@ export interface JobStatus {
   checkpoint: { binlog: string | null; snapshotChunksDone: number; snapshotChunksTotal: number; savedAt: string | null };
   rates: { rowsInPerSec: number; rowsOutPerSec: number };
   totals: { rowsIn: number; recordsAcked: number };
-  latencyMs: { p50: number; p99: number; p999: number } | null;
+  /**
+   * end-to-end latency, ms: Kafka ack time − source event time per record (event times are whole seconds, so
+   * up to 1 s high); `reader`: ack time − when sluice received the batch's first event (ms precision)
+   */
+  latencyMs: { p50: number; p99: number; p999: number; samples?: number; windowSec?: number; fromEventTime?: boolean; reader?: { p50: number; p99: number; p999: number } | null } | null;
   sink: { queuedBytes: number; bufferBytes: number; requestsInFlight: number; retries: number } | null;
   lastError: { message: string; at: string } | null;
 }
@@ -27,7 +31,7 @@ export const STATUS_FILE = 'status.json';
 /** The sources a status snapshot is read from; each is optional so any phase can publish. */
 export interface StatusSources {
   progress?: SnapshotProgress;
-  sink?: { readonly stats: { queuedBytes: number; requestsInFlight: number; retries: number; recordsAcked: number } };
+  sink?: { readonly stats: { queuedBytes: number; requestsInFlight: number; retries: number; recordsAcked: number; bufferBytes?: number } };
   binlog?: () => JobStatus['binlog'];
   checkpoint?: () => JobStatus['checkpoint'];
   latency?: () => JobStatus['latencyMs'];
@@ -107,7 +111,7 @@ export class StatusPublisher {
       this.last = { at: now, rowsIn, acked };
     }
     s.totals = { rowsIn, recordsAcked: acked };
-    if (src.sink) s.sink = { queuedBytes: src.sink.stats.queuedBytes, bufferBytes: 0, requestsInFlight: src.sink.stats.requestsInFlight, retries: src.sink.stats.retries };
+    if (src.sink) s.sink = { queuedBytes: src.sink.stats.queuedBytes, bufferBytes: src.sink.stats.bufferBytes ?? 0, requestsInFlight: src.sink.stats.requestsInFlight, retries: src.sink.stats.retries };
     if (src.binlog) s.binlog = src.binlog();
     if (src.checkpoint) s.checkpoint = src.checkpoint();
     if (src.latency) s.latencyMs = src.latency();

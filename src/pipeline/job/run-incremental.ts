@@ -10,6 +10,7 @@
  */
 import type { Connection } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
+import type { IncrementalHooks } from '../../metrics/incremental-status.js';
 import { SourceError, StateError } from '../../errors.js';
 import type { TableSchema } from '../../model/table.js';
 import { KafkaSink } from '../../sink/kafka/producer.js';
@@ -41,6 +42,8 @@ export interface IncrementalArgs {
   retry?: { initialMs?: number; maxMs?: number };
   /** told of every checkpoint saved (status reporting) */
   onCheckpoint?: (cp: Checkpoint) => void;
+  /** status reporting: told of every event read, batch issued and batch acknowledged */
+  status?: IncrementalHooks;
 }
 
 /** What the last run of runIncremental did, for tests and benchmarks (also returned). */
@@ -108,7 +111,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
     cp.schemaVersions,
   );
   let tracker: AckTracker<StreamPosition> | null = null;
-  const sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck: (b) => tracker?.ack(b) });
+  const sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck: (b) => (tracker?.ack(b), args.status?.acked(b)) });
+  args.status?.useSink(sink);
   const summary: IncrementalSummary = { rows: 0, records: 0, transactions: 0, reconnects: 0, checkpoint: cp };
   let saving: Promise<void> = Promise.resolve();
   const save = (p: StreamPosition): Promise<void> => {
@@ -133,7 +137,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       tracker = t;
       const stream = new ChangeStream({
         registry,
-        sink,
+        sink: args.status ? { write: (b) => (args.status?.issued(b), sink.write(b)), stats: sink.stats } : sink,
         tracker: t,
         gtids: new GtidTracker(start.gtidSet, isMaria),
         lastId: Number(lastIdBeforeBinlog(cp)),
@@ -154,7 +158,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       };
       let reader: BinlogReader | null = null;
       try {
-        reader = await BinlogReader.start({ source: job.source, start, tables: registry.includeSchema(), stateDir: job.state.dir, onEvent: (ev) => stream.onEvent(ev), onError: fail });
+        reader = await BinlogReader.start({ source: job.source, start, tables: registry.includeSchema(), stateDir: job.state.dir, onEvent: (ev) => (args.status?.event(ev), stream.onEvent(ev)), onError: fail });
         log(`following the binlog from ${start.file}:${start.pos}${summary.reconnects ? ` (reconnect ${summary.reconnects})` : ''}`);
       } catch (e) {
         fail(e as Error);
