@@ -57,21 +57,32 @@ export interface Setup {
   root: Connection;
 }
 
-/** Fresh tables, a fresh topic (3 partitions, key-hash), and a checkpoint at the current binlog position. */
-export async function setUp(svc: DbService, name: string): Promise<Setup> {
-  const db = `bl_${name}_${svc.name}`;
+/** A fresh database `db` with the test tables (TABLES_DDL), readable by the sluice account; returns a root connection. */
+export async function createTables(svc: DbService, db: string): Promise<Connection> {
   const root = await rootConnection(svc, { charset: 'utf8mb4' });
   await root.query(`DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db}`);
   for (const ddl of TABLES_DDL) await root.query(`USE ${db}; ${ddl}`);
   await root.query(`GRANT SELECT ON ${db}.* TO '${svc.sluice.user}'@'%'`).catch(() => root.query(`GRANT SELECT ON ${db}.* TO '${svc.sluice.user}'`));
+  return root;
+}
+
+/** The job objects of the test tables (3 partitions each, the filter on `filt`). */
+export function jobObjects(db: string): Array<Record<string, unknown>> {
+  return [
+    { db, table: 'acct', partitions: 3 },
+    { db, table: 'pair', partitions: 3 },
+    { db, table: 'filt', filter: FILTER, partitions: 3 },
+  ];
+}
+
+/** Fresh tables, a fresh topic (3 partitions, key-hash), and a checkpoint at the current binlog position. */
+export async function setUp(svc: DbService, name: string): Promise<Setup> {
+  const db = `bl_${name}_${svc.name}`;
+  const root = await createTables(svc, db);
   const topic = `sluice-bl-${name}-${svc.name}-${Date.now().toString(36)}`;
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bl-'));
   const job = testJob(svc, {
-    objects: [
-      { db, table: 'acct', partitions: 3 },
-      { db, table: 'pair', partitions: 3 },
-      { db, table: 'filt', filter: FILTER, partitions: 3 },
-    ],
+    objects: jobObjects(db),
     topic,
     target: { createTopics: true },
     extra: { partitioning: 'key-hash', state: { dir } },
@@ -167,7 +178,7 @@ function comparePos(a: { file: string; pos: number }, b: { file: string; pos: nu
 }
 
 /** Waits until the saved checkpoint reaches the server's current binlog position. */
-export async function waitForCheckpoint(s: Setup, timeoutMs = 60_000): Promise<void> {
+export async function waitForCheckpoint(s: Pick<Setup, 'root' | 'model' | 'store'>, timeoutMs = 60_000): Promise<void> {
   const pos = await captureBinlogPosition(s.root, s.model.dialect);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -190,21 +201,47 @@ export interface Replayed {
   orderViolations: string[];
 }
 
-/**
- * Reads the whole topic and replays it in id order (ids are increasing along the stream; a change sent
- * twice keeps its id): INSERT sets the after image's key, UPDATE removes the before key and sets the after
- * key, DELETE removes the before key.
- */
-export async function replayTopic(s: Setup): Promise<Replayed> {
-  const recs: Array<{ id: number; partition: number; op: string; table: string; before: Record<string, string | null> | null; after: Record<string, string | null> | null }> = [];
+/** One record of the topic, decoded (ids are numbers: snapshot ids stay below 2^53). */
+export interface TopicRecordRead {
+  id: number;
+  partition: number;
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer;
+  op: string;
+  table: string;
+  before: Record<string, string | null> | null;
+  after: Record<string, string | null> | null;
+}
+
+/** Every record of `topic` (until 3 s pass without one), decoded, in partition order. */
+export async function readRecords(s: Pick<Setup, 'job' | 'topic'>): Promise<TopicRecordRead[]> {
+  const recs: TopicRecordRead[] = [];
   await readTopic(s.job.target, { topic: s.topic, from: 'earliest', idleMs: 3000 }, (m) => {
     if (!m.value) return;
     const objectTable = (name: string | null) => (name ?? '').split('.')[1] ?? '';
     const probe = decodeRecord(m.value);
     const fsp = COLUMNS[objectTable(probe.objectName)]?.fsp;
     const d = fsp ? decodeRecord(m.value, { fsp }) : probe;
-    recs.push({ id: d.id, partition: m.partition, op: d.operation, table: objectTable(d.objectName), before: d.before, after: d.after });
+    recs.push({ id: d.id, partition: m.partition, offset: BigInt(m.offset), key: m.key, value: m.value, op: d.operation, table: objectTable(d.objectName), before: d.before, after: d.after });
   });
+  return recs;
+}
+
+/**
+ * Reads the whole topic and replays it in id order (ids are increasing along the stream; a change sent
+ * twice keeps its id): INSERT sets the after image's key, UPDATE removes the before key and sets the after
+ * key, DELETE removes the before key.
+ */
+export async function replayTopic(s: Pick<Setup, 'job' | 'topic'>): Promise<Replayed> {
+  return replayRecords(await readRecords(s));
+}
+
+/**
+ * replayTopic over records already read. `orderFromId`: only ids from there on are checked for order (snapshot
+ * chunks are read in parallel, so their ids interleave within a partition; the binlog's must not).
+ */
+export function replayRecords(recs: readonly TopicRecordRead[], opts: { orderFromId?: number } = {}): Replayed {
   const orderViolations: string[] = [];
   const lastPerPartition = new Map<number, number>();
   const seen = new Set<number>();
@@ -216,11 +253,12 @@ export async function replayTopic(s: Setup): Promise<Replayed> {
       continue;
     }
     seen.add(r.id);
+    if (r.id < (opts.orderFromId ?? -Infinity)) continue;
     const last = lastPerPartition.get(r.partition) ?? -1;
     if (r.id <= last) orderViolations.push(`partition ${r.partition}: id ${r.id} after ${last}`);
     lastPerPartition.set(r.partition, r.id);
   }
-  const unique = new Map<number, (typeof recs)[number]>();
+  const unique = new Map<number, TopicRecordRead>();
   for (const r of recs) if (!unique.has(r.id)) unique.set(r.id, r);
   const ordered = [...unique.values()].sort((a, b) => a.id - b.id);
   const tables = new Map<string, Map<string, Record<string, string | null>>>();
@@ -237,7 +275,7 @@ export async function replayTopic(s: Setup): Promise<Replayed> {
 }
 
 /** The source tables as text, keyed like replayTopic's (the filtered table through its filter). */
-export async function sourceState(s: Setup): Promise<Map<string, Map<string, Record<string, string | null>>>> {
+export async function sourceState(s: Pick<Setup, 'root' | 'db'>): Promise<Map<string, Map<string, Record<string, string | null>>>> {
   const out = new Map<string, Map<string, Record<string, string | null>>>();
   for (const [table, spec] of Object.entries(COLUMNS)) {
     const where = table === 'filt' ? `WHERE ${FILTER}` : '';
@@ -271,4 +309,47 @@ export function differences(replayed: Replayed, source: Map<string, Map<string, 
     for (const k of got.keys()) if (!want.has(k)) out.push(`${table} ${k}: in Kafka but not in the source`);
   }
   return out;
+}
+
+/** A workload running in the background until stop() (see backgroundWorkload). */
+export interface BackgroundWorkload {
+  /** stops after the batch in progress; resolves with the batches run and the errors met */
+  stop(): Promise<{ batches: number; errors: number; lastError: string | null }>;
+}
+
+/**
+ * Runs `workload` in batches of `steps` (seeds seed, seed+1, …) on its own root connection until stopped.
+ * A batch that fails (the server went away) is dropped with its connection — its open transaction is rolled
+ * back by the server — and the next batch reconnects, so the workload outlives a server restart.
+ */
+export function backgroundWorkload(svc: DbService, db: string, seed: number, steps = 20, pauseMs = 0): BackgroundWorkload {
+  let stopping = false;
+  let batches = 0;
+  let errors = 0;
+  let lastError: string | null = null;
+  const loop = (async () => {
+    let conn: Connection | null = null;
+    for (let i = 0; !stopping; i++) {
+      try {
+        conn ??= await rootConnection(svc, { charset: 'utf8mb4' });
+        await workload(conn, db, seed + i, steps);
+        batches++;
+      } catch (e) {
+        errors++;
+        lastError = (e as Error).message;
+        conn?.destroy();
+        conn = null;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+    }
+    await conn?.end().catch(() => conn?.destroy());
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      await loop;
+      return { batches, errors, lastError };
+    },
+  };
 }
