@@ -23,7 +23,12 @@ export function renderStatus(v: StatusView): string {
   if (s.binlog) lines.push(`binlog: ${s.binlog.file}:${s.binlog.pos}${s.binlog.gtid ? ` GTID ${s.binlog.gtid}` : ''}  lag ${s.binlog.lagSeconds === null ? '--' : `${s.binlog.lagSeconds}s`}`);
   lines.push(`checkpoint: ${s.checkpoint.binlog ?? 'no binlog position yet'}; snapshot chunks ${s.checkpoint.snapshotChunksDone}/${s.checkpoint.snapshotChunksTotal}${s.checkpoint.savedAt ? `, saved ${s.checkpoint.savedAt}` : ''}`);
   lines.push(`rows: in ${s.rates.rowsInPerSec}/s, out ${s.rates.rowsOutPerSec}/s; totals in ${s.totals.rowsIn}, acknowledged ${s.totals.recordsAcked}`);
-  if (s.latencyMs) lines.push(`latency: p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, p999 ${s.latencyMs.p999} ms`);
+  if (s.binlogRows?.length) lines.push(`binlog rows: ${s.binlogRows.map((r) => `${r.table} ${r.op} ${r.rows}`).join(', ')}`);
+  if (s.latencyMs) {
+    const l = s.latencyMs;
+    const r = l.reader ? `; received→acked p50 ${l.reader.p50} ms, p99 ${l.reader.p99} ms, p999 ${l.reader.p999} ms` : '';
+    lines.push(`latency${l.fromEventTime ? ' (from binlog event time, whole seconds)' : ''}: p50 ${l.p50} ms, p99 ${l.p99} ms, p999 ${l.p999} ms${r}`);
+  }
   if (s.sink) lines.push(`buffer: ${(s.sink.queuedBytes / 1048576).toFixed(1)} MiB${s.sink.bufferBytes ? ` of ${(s.sink.bufferBytes / 1048576).toFixed(0)} MiB` : ''}, ${s.sink.requestsInFlight} request(s) in flight, ${s.sink.retries} retries`);
   if (s.lastError) lines.push(`last error (${s.lastError.at}): ${s.lastError.message}`);
   return lines.join('\n');

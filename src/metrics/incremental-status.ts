@@ -20,7 +20,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { JobConfig } from '../config/index.js';
 import type { EncodedBatch } from '../model/encoded-batch.js';
-import type { RawRowsEvent } from '../source/binlog/binlog-event.js';
+import { EVENT, type RawRowsEvent } from '../source/binlog/binlog-event.js';
 import type { FrameKind, FramedEvent } from '../source/binlog/framer.js';
 import { openConnection } from '../source/mysql/connect.js';
 import type { Dialect } from '../source/mysql/dialect.js';
@@ -46,6 +46,7 @@ interface SinkCounters {
 }
 
 const WINDOW_MS = 60_000;
+const OP: Record<string, string> = { [EVENT.writeRows]: 'INSERT', [EVENT.updateRows]: 'UPDATE', [EVENT.deleteRows]: 'DELETE' };
 const TIMED = new Set<FrameKind>(['begin', 'table-map', 'rows', 'commit', 'ddl']);
 /** 1 ms .. 1 day, 3 significant digits */
 const HIGHEST_MS = 86_400_000;
@@ -167,6 +168,8 @@ export class IncrementalStatus implements IncrementalHooks {
   /** the reader handed over an event since the last batch went to the sink; when the first of them arrived */
   private openSince: number | null = null;
   rowsIn = 0;
+  /** row changes read, by `db.table` and operation (before the row filter) */
+  readonly rowsByTable = new Map<string, { table: string; op: string; rows: number }>();
   probes = { ok: 0, failed: 0, lastError: null as string | null };
 
   private constructor(status: StatusPublisher, wasm: boolean, private readonly o: IncrementalStatusOptions) {
@@ -179,6 +182,7 @@ export class IncrementalStatus implements IncrementalHooks {
       binlog: () => this.binlog(),
       rowsIn: () => this.base.rowsIn + this.rowsIn,
       latency: () => this.latency(),
+      binlogRows: () => [...this.rowsByTable.values()].map((r) => ({ ...r })),
     });
     if (o.probe && o.probeEveryMs > 0) {
       this.timer = setInterval(() => void this.probeOnce(), o.probeEveryMs);
@@ -193,7 +197,15 @@ export class IncrementalStatus implements IncrementalHooks {
 
   event(ev: FramedEvent): void {
     if (ev.kind === 'rows') {
-      this.rowsIn += (ev.event as RawRowsEvent).rows.length;
+      const e = ev.event as RawRowsEvent;
+      const n = e.rows.length;
+      this.rowsIn += n;
+      const m = e.tableMap[e.tableId];
+      const op = OP[e.getTypeName()] ?? e.getTypeName();
+      const key = `${m?.parentSchema}.${m?.tableName}/${op}`;
+      const c = this.rowsByTable.get(key);
+      if (c) c.rows += n;
+      else this.rowsByTable.set(key, { table: `${m?.parentSchema}.${m?.tableName}`, op, rows: n });
       this.openSince ??= Date.now();
     }
     this.last = { file: ev.file, pos: ev.endPos, gtid: ev.gtid };

@@ -13,7 +13,10 @@ export interface JobStatus {
   phase: Phase;
   phaseSince: string;
   snapshot: Array<{ table: string; rows: number; estimatedRows: number; chunksDone: number; chunksTotal: number; rowsPerSec: number; etaSec: number | null; done: boolean }>;
+  /** the last binlog event read (GTID of its transaction) and seconds behind the source */
   binlog: { file: string; pos: number; gtid: string | null; lagSeconds: number | null } | null;
+  /** row changes read from the binlog, by table and operation (before the row filter) */
+  binlogRows: Array<{ table: string; op: string; rows: number }>;
   checkpoint: { binlog: string | null; snapshotChunksDone: number; snapshotChunksTotal: number; savedAt: string | null };
   rates: { rowsInPerSec: number; rowsOutPerSec: number };
   totals: { rowsIn: number; recordsAcked: number };
@@ -36,6 +39,7 @@ export interface StatusSources {
   checkpoint?: () => JobStatus['checkpoint'];
   latency?: () => JobStatus['latencyMs'];
   rowsIn?: () => number;
+  binlogRows?: () => JobStatus['binlogRows'];
 }
 
 /**
@@ -62,6 +66,7 @@ export class StatusPublisher {
       phaseSince: now,
       snapshot: [],
       binlog: null,
+      binlogRows: [],
       checkpoint: { binlog: null, snapshotChunksDone: 0, snapshotChunksTotal: 0, savedAt: null },
       rates: { rowsInPerSec: 0, rowsOutPerSec: 0 },
       totals: { rowsIn: 0, recordsAcked: 0 },
@@ -113,6 +118,7 @@ export class StatusPublisher {
     s.totals = { rowsIn, recordsAcked: acked };
     if (src.sink) s.sink = { queuedBytes: src.sink.stats.queuedBytes, bufferBytes: src.sink.stats.bufferBytes ?? 0, requestsInFlight: src.sink.stats.requestsInFlight, retries: src.sink.stats.retries };
     if (src.binlog) s.binlog = src.binlog();
+    if (src.binlogRows) s.binlogRows = src.binlogRows();
     if (src.checkpoint) s.checkpoint = src.checkpoint();
     if (src.latency) s.latencyMs = src.latency();
     s.updatedAt = new Date(now).toISOString();

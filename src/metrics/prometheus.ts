@@ -27,6 +27,7 @@ export function jobRegistry(status: StatusPublisher): Registry {
     collect() {
       this.reset();
       for (const t of current.snapshot) this.inc({ table: t.table, op: 'INIT' }, t.rows);
+      for (const r of current.binlogRows ?? []) this.inc({ table: r.table, op: r.op }, r.rows);
     },
   });
   new Counter({
@@ -40,10 +41,11 @@ export function jobRegistry(status: StatusPublisher): Registry {
   });
   new Gauge({
     name: 'sluice_lag_seconds',
-    help: 'seconds the job is behind the source (binlog event time to now)',
+    help: 'seconds the job is behind the source: now − the event time of the last binlog event read (whole seconds), 0 when it has read to the end of the server binlog; NaN while unknown',
     registers: [registry],
     collect() {
-      if (current.binlog?.lagSeconds != null) this.set(current.binlog.lagSeconds);
+      // NaN while unknown (before the binlog phase, or before the first change was read)
+      this.set(current.binlog?.lagSeconds ?? NaN);
     },
   });
   new Gauge({
@@ -83,11 +85,26 @@ export function jobRegistry(status: StatusPublisher): Registry {
   });
   new Gauge({
     name: 'sluice_latency_seconds',
-    help: 'end-to-end latency (source commit to Kafka acknowledgement), by quantile',
+    help: 'end-to-end latency, binlog event time (whole seconds, so up to 1 s high) to Kafka acknowledgement, over the last 1-2 minutes, by quantile',
     labelNames: ['quantile'],
     registers: [registry],
     collect() {
+      this.reset();
       const l = current.latencyMs;
+      if (!l) return;
+      this.set({ quantile: '0.5' }, l.p50 / 1000);
+      this.set({ quantile: '0.99' }, l.p99 / 1000);
+      this.set({ quantile: '0.999' }, l.p999 / 1000);
+    },
+  });
+  new Gauge({
+    name: 'sluice_reader_latency_seconds',
+    help: "sluice's share of the latency: the reader receiving a change to Kafka acknowledging it (ms precision), over the last 1-2 minutes, by quantile",
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const l = current.latencyMs?.reader;
       if (!l) return;
       this.set({ quantile: '0.5' }, l.p50 / 1000);
       this.set({ quantile: '0.99' }, l.p99 / 1000);
