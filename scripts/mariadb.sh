@@ -11,9 +11,7 @@ SLUICE_SERVICE=mariadb
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 PORT="${SLUICE_MARIADB_PORT:-13306}"
-ROOT_PW='sluice-root'
-SLUICE_USER='sluice'
-SLUICE_PW='sluice-pw'
+ROOT_PW="$SLUICE_DB_ROOT_PW"
 
 RUN="$SLUICE_RUN/mariadb"
 DATA="$RUN/data"
@@ -80,28 +78,17 @@ SET SESSION sql_log_bin = 0;
 DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1'));
 DELETE FROM mysql.proxies_priv WHERE Host NOT IN ('localhost', '127.0.0.1');
 FLUSH PRIVILEGES;
-CREATE USER IF NOT EXISTS 'root'@'localhost' IDENTIFIED BY '$ROOT_PW';
-ALTER USER 'root'@'localhost' IDENTIFIED BY '$ROOT_PW';
-CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '$ROOT_PW';
-ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '$ROOT_PW';
-GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
-CREATE USER IF NOT EXISTS '$SLUICE_USER'@'%' IDENTIFIED BY '$SLUICE_PW';
-ALTER USER '$SLUICE_USER'@'%' IDENTIFIED BY '$SLUICE_PW';
-GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT ON *.* TO '$SLUICE_USER'@'%';
-CREATE USER IF NOT EXISTS '$SLUICE_USER'@'localhost' IDENTIFIED BY '$SLUICE_PW';
-ALTER USER '$SLUICE_USER'@'localhost' IDENTIFIED BY '$SLUICE_PW';
-GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT ON *.* TO '$SLUICE_USER'@'localhost';
 EOF
+  db_accounts_sql
 }
 
-user_flag() { [[ "$(id -u)" == 0 ]] && echo --user=root || true; }
 
 init_datadir() {
   [[ -f "$DATA/.sluice-init-ok" ]] && return 0
   log "initialising $DATA"
   rm -rf "$DATA"
   accounts_sql >"$RUN/init.sql"
-  local -a uf; mapfile -t uf < <(user_flag)
+  local -a uf; mapfile -t uf < <(db_user_flag)
   "$INSTALL_DB" --defaults-file="$CNF" "${uf[@]}" --datadir="$DATA" --auth-root-authentication-method=normal \
     --skip-test-db --extra-file="$RUN/init.sql" >"$RUN/install-db.log" 2>&1 \
     || { cat "$RUN/install-db.log" >&2; die "mariadb-install-db failed (log: $RUN/install-db.log)"; }
@@ -122,7 +109,7 @@ do_start() {
   need_bins
   write_cnf
   init_datadir
-  local -a uf; mapfile -t uf < <(user_flag)
+  local -a uf; mapfile -t uf < <(db_user_flag)
   log "starting mariadbd on 127.0.0.1:$PORT (datadir $DATA)"
   setsid "$MARIADBD" --defaults-file="$CNF" "${uf[@]}" </dev/null >>"$RUN/mariadbd.out" 2>&1 9>&- &
   local pid=$!

@@ -15,9 +15,7 @@ SLUICE_SERVICE=mysql
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 PORT="${SLUICE_MYSQL_PORT:-13307}"
-ROOT_PW='sluice-root'
-SLUICE_USER='sluice'
-SLUICE_PW='sluice-pw'
+ROOT_PW="$SLUICE_DB_ROOT_PW"
 SUITE="${SLUICE_MYSQL_SUITE:-unstable}"
 MIRROR="${SLUICE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -132,28 +130,17 @@ EOF
 accounts_sql() {
   cat <<EOF
 SET SESSION sql_log_bin = 0;
-CREATE USER IF NOT EXISTS 'root'@'localhost' IDENTIFIED BY '$ROOT_PW';
-ALTER USER 'root'@'localhost' IDENTIFIED BY '$ROOT_PW';
-CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '$ROOT_PW';
-ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '$ROOT_PW';
-GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
-CREATE USER IF NOT EXISTS '$SLUICE_USER'@'%' IDENTIFIED BY '$SLUICE_PW';
-ALTER USER '$SLUICE_USER'@'%' IDENTIFIED BY '$SLUICE_PW';
-GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT ON *.* TO '$SLUICE_USER'@'%';
-CREATE USER IF NOT EXISTS '$SLUICE_USER'@'localhost' IDENTIFIED BY '$SLUICE_PW';
-ALTER USER '$SLUICE_USER'@'localhost' IDENTIFIED BY '$SLUICE_PW';
-GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT ON *.* TO '$SLUICE_USER'@'localhost';
 EOF
+  db_accounts_sql
 }
 
-user_flag() { [[ "$(id -u)" == 0 ]] && echo --user=root || true; }
 
 init_datadir() {
   [[ -f "$DATA/.sluice-init-ok" ]] && return 0
   log "initialising $DATA"
   rm -rf "$DATA"
   accounts_sql >"$RUN/init.sql"
-  local -a uf; mapfile -t uf < <(user_flag)
+  local -a uf; mapfile -t uf < <(db_user_flag)
   run_unpacked "$MYSQLD" --defaults-file="$CNF" "${uf[@]}" --initialize-insecure --init-file="$RUN/init.sql" \
     || { tail -30 "$LOGF" >&2; die "mysqld --initialize failed (log: $LOGF)"; }
   rm -f "$RUN/init.sql"
@@ -173,7 +160,7 @@ do_start() {
   with_lock "$SLUICE_CACHE/mysql-dist.lock" fetch_dist
   write_cnf
   init_datadir
-  local -a uf; mapfile -t uf < <(user_flag)
+  local -a uf; mapfile -t uf < <(db_user_flag)
   log "starting mysqld on 127.0.0.1:$PORT (datadir $DATA)"
   setsid env LC_ALL=C LANG=C GCONV_PATH="$LIBDIR/gconv" OPENSSL_MODULES="$LIBDIR/ossl-modules" \
     "$LOADER" --library-path "$LIBDIR" "$MYSQLD" --defaults-file="$CNF" "${uf[@]}" \

@@ -97,3 +97,27 @@ with_lock() {
     "$@"
   fi
 }
+
+# The test accounts both database services carry (test/support/services.ts holds the same facts):
+# root for preparing data, and `sluice` with exactly the DTS grants. Idempotent SQL, for init files and re-runs.
+SLUICE_DB_ROOT_PW='sluice-root'
+SLUICE_DB_USER='sluice'
+SLUICE_DB_PW='sluice-pw'
+db_accounts_sql() {
+  cat <<EOF
+CREATE USER IF NOT EXISTS 'root'@'localhost' IDENTIFIED BY '$SLUICE_DB_ROOT_PW';
+ALTER USER 'root'@'localhost' IDENTIFIED BY '$SLUICE_DB_ROOT_PW';
+CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '$SLUICE_DB_ROOT_PW';
+ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '$SLUICE_DB_ROOT_PW';
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
+CREATE USER IF NOT EXISTS '$SLUICE_DB_USER'@'%' IDENTIFIED BY '$SLUICE_DB_PW';
+ALTER USER '$SLUICE_DB_USER'@'%' IDENTIFIED BY '$SLUICE_DB_PW';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT ON *.* TO '$SLUICE_DB_USER'@'%';
+CREATE USER IF NOT EXISTS '$SLUICE_DB_USER'@'localhost' IDENTIFIED BY '$SLUICE_DB_PW';
+ALTER USER '$SLUICE_DB_USER'@'localhost' IDENTIFIED BY '$SLUICE_DB_PW';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT ON *.* TO '$SLUICE_DB_USER'@'localhost';
+EOF
+}
+
+# mysqld/mariadbd refuse to run as root without --user=root.
+db_user_flag() { [[ "$(id -u)" == 0 ]] && echo --user=root || true; }
