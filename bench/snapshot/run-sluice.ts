@@ -3,7 +3,7 @@
  * a fresh topic, `node bin/sluice.js run job.yaml --snapshot-only --skip-precheck` as a child process,
  * measured from the outside (measure-process) and read back by the observer (topic-observer).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -46,6 +46,74 @@ export interface SluiceRun {
   mbPerSec: number;
   cpuSecPer1M: number;
   jobFile: string;
+  /** the ETA sluice's status showed at 25 % of the rows vs the actual finish (null: no status sample had one) */
+  etaAt25Pct: EtaCheck | null;
+}
+
+/**
+ * `etaSec`: the ETA in the first status.json (sampled every 200 ms, written by sluice every second) whose
+ * rows reach 25 % of the rows the topic ends up holding; `actualSec`: from that status's updatedAt to the
+ * broker append time of the last data record; errorPct = (eta − actual) / actual.
+ */
+export interface EtaCheck {
+  etaSec: number | null;
+  actualSec: number;
+  errorPct: number | null;
+  /** rows read ÷ final rows in that status */
+  atFraction: number;
+  estimatedRows: number;
+  rowsPerSecShown: number;
+}
+
+interface StatusSample {
+  updatedAtMs: number;
+  rows: number;
+  estimatedRows: number;
+  etaSec: number | null;
+  rowsPerSec: number;
+}
+
+/** Reads the job's status.json every 200 ms while the run goes; stop() returns the distinct samples. */
+function sampleStatus(stateDir: string): { stop: () => StatusSample[] } {
+  const samples: StatusSample[] = [];
+  let last = '';
+  const timer = setInterval(() => {
+    let text: string;
+    try {
+      text = readFileSync(join(stateDir, 'status.json'), 'utf8');
+    } catch {
+      return;
+    }
+    if (text === last) return;
+    last = text;
+    try {
+      const st = JSON.parse(text) as { updatedAt: string; phase: string; snapshot: Array<{ rows: number; estimatedRows: number; etaSec: number | null; rowsPerSec: number }> };
+      const t = st.snapshot[0];
+      if (st.phase === 'snapshot' && t) samples.push({ updatedAtMs: Date.parse(st.updatedAt), rows: t.rows, estimatedRows: t.estimatedRows, etaSec: t.etaSec, rowsPerSec: t.rowsPerSec });
+    } catch {
+      // a partial read cannot happen (rename), but an older sluice may write another shape
+    }
+  }, 200);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
+function etaCheck(samples: StatusSample[], rows: number, lastRecordMs: number): EtaCheck | null {
+  const s = samples.find((x) => x.rows >= rows / 4);
+  if (!s) return null;
+  const actualSec = (lastRecordMs - s.updatedAtMs) / 1000;
+  return {
+    etaSec: s.etaSec,
+    actualSec: Number(actualSec.toFixed(2)),
+    errorPct: s.etaSec === null || actualSec <= 0 ? null : Number((((s.etaSec - actualSec) / actualSec) * 100).toFixed(1)),
+    atFraction: Number((s.rows / rows).toFixed(3)),
+    estimatedRows: s.estimatedRows,
+    rowsPerSecShown: s.rowsPerSec,
+  };
 }
 
 export function jobDocument(spec: SluiceRunSpec, topic: string, stateDir: string): Record<string, unknown> {
@@ -69,12 +137,14 @@ export async function runSluiceSnapshot(admin: Admin, spec: SluiceRunSpec): Prom
   try {
     const env = { ...process.env, ...spec.env };
     if (!spec.env?.NODE_OPTIONS) delete env.NODE_OPTIONS;
+    const sampler = sampleStatus(join(dir, 'state'));
     const proc = await measureProcess(process.execPath, [...(spec.nodeArgs ?? []), join(spec.sluiceDir ?? repoRoot(), 'bin', 'sluice.js'), 'run', jobFile, '--snapshot-only', '--skip-precheck'], {
       cwd: dir,
       env,
       ...(spec.watch ? { watch: spec.watch } : {}),
       ...(spec.echo ? { echo: true } : {}),
     });
+    const samples = sampler.stop();
     if (proc.exitCode !== 0) throw new Error(`sluice exited with ${proc.exitCode}:\n${proc.stderr.slice(-3000)}`);
     const fig = await observeTopic([KAFKA.plaintext], topic, { skipKeyPrefix: spec.db });
     const rows = fig.records;
@@ -91,6 +161,7 @@ export async function runSluiceSnapshot(admin: Admin, spec: SluiceRunSpec): Prom
       mbPerSec: fig.valueBytes / 1e6 / Math.max(span, 0.001),
       cpuSecPer1M: ((proc.userSec + proc.sysSec) / rows) * 1e6,
       jobFile,
+      etaAt25Pct: etaCheck(samples, rows, fig.lastMs),
     };
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

@@ -136,7 +136,8 @@ function describeRun(label: string, r: SluiceRun): string {
   return (
     `  ${label}: ${r0(r.observedRowsPerSec)} rows/s observed (first→last append), ${r0(r.wallRowsPerSec)} rows/s wall (${(r.proc.wallMs / 1000).toFixed(1)} s spawn→exit), ` +
     `sluice says ${r.reportedRowsPerSec ?? '?'}; ${r.mbPerSec.toFixed(1)} MB/s values; CPU ${(r.proc.userSec + r.proc.sysSec).toFixed(1)} s (user ${r.proc.userSec.toFixed(1)}, sys ${r.proc.sysSec.toFixed(1)}) = ${r.cpuSecPer1M.toFixed(1)} s/1M; ` +
-    `peak RSS ${r0(r.proc.maxRssMb)} MB (sampled ${r0(r.proc.sampledPeakRssMb)}); others: ${other}; per partition ${r.topic.perPartition.join('/')}`
+    `peak RSS ${r0(r.proc.maxRssMb)} MB (sampled ${r0(r.proc.sampledPeakRssMb)}); others: ${other}; per partition ${r.topic.perPartition.join('/')}\n` +
+    `    ETA at 25 %: ${r.etaAt25Pct ? `shown ${r.etaAt25Pct.etaSec ?? '--'} s at ${(r.etaAt25Pct.atFraction * 100).toFixed(1)} % (estimate ${r.etaAt25Pct.estimatedRows} rows, ${r.etaAt25Pct.rowsPerSecShown} rows/s), actual ${r.etaAt25Pct.actualSec} s → error ${r.etaAt25Pct.errorPct ?? '?'} %` : 'no status sample reached 25 %'}`
   );
 }
 
@@ -261,8 +262,20 @@ async function snapshot1m(admin: import('kafkajs').Admin, watch: Record<string, 
       ceilingMethod: `raw mysql2 streaming read, SNAPSHOT_CONNECTION_OPTIONS + SNAPSHOT_SESSION_SQL + the mapper's select list, ${inputs.parallelism} connections each in its own worker thread, each one query over an equal share of the id range, rows discarded; measured before each sluice repetition`,
     },
     ceilings,
-    { warmupRowsPerSec: r0(warm.observedRowsPerSec) },
+    { warmupRowsPerSec: r0(warm.observedRowsPerSec), ...etaFields(runs) },
   );
+}
+
+/** The ETA check of the run with the median |error| (all runs too when there are several). */
+function etaFields(runs: SluiceRun[]): Record<string, unknown> {
+  const checks = runs.map((r) => r.etaAt25Pct);
+  const known = checks.filter((c) => c?.errorPct != null).sort((a, b) => Math.abs(a!.errorPct!) - Math.abs(b!.errorPct!));
+  const mid = known[Math.floor((known.length - 1) / 2)] ?? checks[0] ?? null;
+  return {
+    etaAt25Pct: mid ? { etaSec: mid.etaSec, actualSec: mid.actualSec, errorPct: mid.errorPct, atFraction: mid.atFraction, estimatedRows: mid.estimatedRows, within20Pct: mid.errorPct !== null && Math.abs(mid.errorPct) <= 20 } : null,
+    ...(runs.length > 1 ? { etaAt25PctRuns: checks } : {}),
+    etaMethod: 'status.json sampled every 200 ms: the first with rows >= 25 % of the final rows; actual = its updatedAt to the broker append time of the last data record',
+  };
 }
 
 let precheckSeconds = 0;

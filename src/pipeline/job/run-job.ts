@@ -5,7 +5,7 @@ import type { JobConfig } from '../../config/index.js';
 import { SourceError, StateError } from '../../errors.js';
 import { IncrementalStatus, serverPositionProbe } from '../../metrics/incremental-status.js';
 import type { StatusPublisher } from '../../metrics/job-status.js';
-import { SnapshotProgress, startProgressDisplay } from '../../metrics/snapshot-progress.js';
+import { rowsToRead, SnapshotProgress, startProgressDisplay, tableRowEstimates } from '../../metrics/snapshot-progress.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import { kafkaClient } from '../../sink/kafka/client.js';
 import { explainKafkaError } from '../../sink/kafka/explain-error.js';
@@ -48,6 +48,8 @@ export interface RunSummary {
 }
 
 const SCHEMA_DONE_MARK = '#schema';
+/** `db.table#index` → `db.table` */
+const tableOfChunk = (id: string): string => id.slice(0, id.lastIndexOf('#'));
 const WORKER_FILE = fileURLToPath(new URL('../../worker-entry.cjs', import.meta.url));
 
 function topicPartitions(job: JobConfig, model: SourceModel): Map<string, number> {
@@ -162,7 +164,8 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       if (!t) throw new SourceError(`Table ${plan.table} is in the snapshot plan but no longer selected or present on the source: restore it, or move the state directory away to plan a new snapshot.`);
       pending.push(fromChunkPlan(plan, t.schema.db, t.schema.table, chunkKey(t.schema)));
     }
-    for (const [name, c] of chunksPerTable) progress.addTable(name, 0, c.total, c.done);
+    const tableRows = await tableRowEstimates(conn, [...chunksPerTable.keys()].flatMap((n) => (byName.has(n) ? [{ db: byName.get(n)!.schema.db, table: byName.get(n)!.schema.table }] : [])));
+    for (const [name, c] of chunksPerTable) progress.addTable(name, rowsToRead(tableRows.get(name) ?? 0, c.total, c.done), c.total, c.done);
     const skipped = snapshot.chunks.length - pending.length;
     if (skipped) opts.log(`resuming the snapshot: ${skipped} of ${snapshot.chunks.length} chunk(s) already in Kafka`);
 
@@ -222,6 +225,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
             // every batch, the chunk's last (chunkDone) one included even when empty: the sink acks an empty
             // batch once those before it on its partition are acked
             write: (b) => {
+              if (b.count > 0) progress.rowsRead(tableOfChunk((b.endPosition as { chunk: string }).chunk), b.count);
               tracker.issue((b.endPosition as { chunk: string }).chunk, (b.endPosition as { chunkDone: boolean }).chunkDone);
               return sink!.write(b);
             },
@@ -229,7 +233,6 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
           },
           onChunkWritten: (chunk, result) => {
             rows += result.rows;
-            progress.rowsRead(`${chunk.db}.${chunk.table}`, result.rows);
           },
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
