@@ -149,7 +149,7 @@ export async function runSluiceSnapshot(admin: Admin, spec: SluiceRunSpec): Prom
     const fig = await observeTopic([KAFKA.plaintext], topic, { skipKeyPrefix: spec.db });
     const rows = fig.records;
     const span = (fig.lastMs - fig.firstMs) / 1000;
-    const m = /snapshot finished: (\d+) rows in [\d.]+ s \((\d+) rows\/s\)/.exec(proc.stderr);
+    const m = /snapshot finished: (\d+) rows,[^"\n]* \((\d+) rows\/s\)/.exec(proc.stderr);
     if (m && Number(m[1]) !== rows) throw new Error(`sluice reported ${m[1]} rows, the topic holds ${rows}`);
     return {
       proc,
