@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -34,6 +34,7 @@ export interface JobFile {
 /** Writes a job file (sluice as the DTS-grant user, createTopics on) and a state folder in a new temp dir. */
 export function writeJobFile(o: JobFileOptions): JobFile {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-snap-'));
+  written.push(dir);
   const stateDir = join(dir, 'state');
   const job = {
     source: { host: o.svc.host, port: o.svc.port, user: o.svc.sluice.user, password: o.svc.sluice.password, serverId: 6000 + Math.floor(Math.random() * 1000), connectTimeoutMs: 5000 },
@@ -47,6 +48,14 @@ export function writeJobFile(o: JobFileOptions): JobFile {
   const path = join(dir, 'job.yaml');
   writeFileSync(path, stringify(job));
   return { dir, path, stateDir };
+}
+
+/** Temp folders of the job files written by this test process, removed by removeJobFiles. */
+const written: string[] = [];
+
+/** Removes the temp folders (job files and state) of every job file written so far. */
+export function removeJobFiles(): void {
+  for (const dir of written.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface RunResult {

@@ -10,13 +10,16 @@ import assert from 'node:assert/strict';
 import mysql, { type Connection } from 'mysql2/promise';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { loadTable, recreateDatabase, serverRows, standardShape, type ServerRow } from '../../support/snapshot-tables.js';
-import { readCheckpoint, readWholeTopic, spawnSluice, uniqueTopic, writeJobFile } from '../../support/sluice-cli.js';
+import { readCheckpoint, readWholeTopic, spawnSluice, uniqueTopic, removeJobFiles, writeJobFile } from '../../support/sluice-cli.js';
 import { decodeAll } from '../../support/snapshot-verify.js';
 
 const ROWS = 100_000;
 const CHUNK_ROWS = 10_000;
 /** slow enough that the writes below overlap many chunk reads */
 const MAX_ROWS_PER_SECOND = 40_000;
+
+/** a hang (a stuck run, an unreachable broker) fails the test instead of stalling the suite */
+const TEST_TIMEOUT_MS = 300_000;
 
 async function reachable(svc: DbService): Promise<boolean> {
   try {
@@ -59,13 +62,14 @@ for (const svc of DATABASES) {
     });
 
     after(async () => {
+      removeJobFiles();
       if (!up) return;
       await root.query(`SET SESSION sql_log_bin = 0`);
       await root.query(`DROP DATABASE IF EXISTS ${db}`);
       await root.end();
     });
 
-    test('rows updated, inserted and deleted during the snapshot: it finishes and every surviving row arrives once', { skip: !up && `${svc.name} is not running` }, async () => {
+    test('rows updated, inserted and deleted during the snapshot: it finishes and every surviving row arrives once', { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
       const initial = await serverRows(root, db, shape);
       const initialById = new Map(initial.map((r) => [r[0] as string, r]));
       const ids = shuffled(initial.map((r) => r[0] as string), 42);

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import mysql, { type Connection } from 'mysql2/promise';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { compositeShape, loadTable, noKeyShape, recreateDatabase, serverRows, showCreateTable, standardShape, type TableShape } from '../../support/snapshot-tables.js';
-import { partitionCount, readCheckpoint, readWholeTopic, runSnapshotCli, uniqueTopic, writeJobFile } from '../../support/sluice-cli.js';
+import { partitionCount, readCheckpoint, readWholeTopic, runSnapshotCli, uniqueTopic, removeJobFiles, writeJobFile } from '../../support/sluice-cli.js';
 import { decodeAll, verifySnapshotTopic, type ExpectedTable } from '../../support/snapshot-verify.js';
 
 const ROWS = Number(process.env.SLUICE_SNAPSHOT_ROWS ?? 200_000);
@@ -24,6 +24,9 @@ const PARTITIONS = 3;
 
 const BIG_FILTER = `qty >= 100 AND (amount < 5000 OR name IS NULL)`;
 const COMPOSITE_FILTER = `tenant IN (1, 3, 5) AND code >= 'beta'`;
+
+/** a hang (a stuck run, an unreachable broker) fails the test instead of stalling the suite */
+const TEST_TIMEOUT_MS = 300_000;
 
 async function reachable(svc: DbService): Promise<boolean> {
   try {
@@ -54,6 +57,7 @@ for (const svc of DATABASES) {
     });
 
     after(async () => {
+      removeJobFiles();
       if (!up) return;
       await root.query(`SET SESSION sql_log_bin = 0`);
       await root.query(`DROP DATABASE IF EXISTS ${db}`);
@@ -96,11 +100,11 @@ for (const svc of DATABASES) {
       if (process.env.SNAP_DEBUG) console.log(`${svc.name} ${partitioning}: run ${t1 - t0} ms, read ${records.length} records ${t2 - t1} ms, verify ${Date.now() - t2} ms`);
     }
 
-    test('key-hash, filter on the 8-column table: records equal SELECT of the source, partitioned by key', { skip: !up && `${svc.name} is not running` }, async () => {
+    test('key-hash, filter on the 8-column table: records equal SELECT of the source, partitioned by key', { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
       await snapshotMatches('key-hash', { big: BIG_FILTER, composite: null });
     });
 
-    test('table-hash, filter on the composite-key table: records equal SELECT of the source, partitioned by table', { skip: !up && `${svc.name} is not running` }, async () => {
+    test('table-hash, filter on the composite-key table: records equal SELECT of the source, partitioned by table', { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
       await snapshotMatches('table-hash', { big: null, composite: COMPOSITE_FILTER });
     });
   });

@@ -12,13 +12,16 @@ import { DATABASES, type DbService } from '../../support/services.js';
 import { compositeShape, edgeKeyShapes, loadTable, standardShape, recreateDatabase, serverRows, showCreateTable } from '../../support/snapshot-tables.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCheckpoint, readWholeTopic, runSnapshotCli, uniqueTopic, writeJobFile } from '../../support/sluice-cli.js';
+import { readCheckpoint, readWholeTopic, runSnapshotCli, uniqueTopic, removeJobFiles, writeJobFile } from '../../support/sluice-cli.js';
 import { chunkOfId, chunkRanges, decodeAll, verifySnapshotTopic, type ExpectedTable } from '../../support/snapshot-verify.js';
 import { serializeCheckpoint, updateCheckpoint } from '../../../src/state/checkpoint.js';
 
 const ROWS = 6_000;
 /** the planner never cuts chunks below 1000 rows */
 const CHUNK_ROWS = 1_000;
+
+/** a hang (a stuck run, an unreachable broker) fails the test instead of stalling the suite */
+const TEST_TIMEOUT_MS = 300_000;
 
 async function reachable(svc: DbService): Promise<boolean> {
   try {
@@ -50,13 +53,14 @@ for (const svc of DATABASES) {
     });
 
     after(async () => {
+      removeJobFiles();
       if (!up) return;
       await root.query(`SET SESSION sql_log_bin = 0`);
       await root.query(`DROP DATABASE IF EXISTS ${db}`);
       await root.end();
     });
 
-    test('every row arrives once with its values, whatever the key type, and chunks rebuilt from the saved plan re-read exactly their ranges', { skip: !up && `${svc.name} is not running` }, async () => {
+    test('every row arrives once with its values, whatever the key type, and chunks rebuilt from the saved plan re-read exactly their ranges', { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
       const topic = uniqueTopic(`snap-keys-${svc.name}`);
       const job = writeJobFile({
         svc,

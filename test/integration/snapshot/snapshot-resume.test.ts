@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import mysql, { type Connection } from 'mysql2/promise';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { loadTable, recreateDatabase, serverRows, standardShape } from '../../support/snapshot-tables.js';
-import { readCheckpoint, readWholeTopic, runSnapshotCli, spawnSluice, topicSize, uniqueTopic, writeJobFile } from '../../support/sluice-cli.js';
+import { readCheckpoint, readWholeTopic, runSnapshotCli, spawnSluice, topicSize, uniqueTopic, removeJobFiles, writeJobFile } from '../../support/sluice-cli.js';
 import { chunkOfId, chunkRanges, decodeAll } from '../../support/snapshot-verify.js';
 import type { Checkpoint } from '../../../src/state/checkpoint.js';
 
@@ -19,6 +19,9 @@ const ROWS = Number(process.env.SLUICE_SNAPSHOT_KILL_ROWS ?? 300_000);
 const CHUNK_ROWS = 20_000;
 /** slow enough that the poll below sees the checkpoint between the first and the last chunk */
 const MAX_ROWS_PER_SECOND = 60_000;
+
+/** a hang (a stuck run, an unreachable broker) fails the test instead of stalling the suite */
+const TEST_TIMEOUT_MS = 300_000;
 
 async function reachable(svc: DbService): Promise<boolean> {
   try {
@@ -47,6 +50,7 @@ for (const svc of DATABASES) {
     });
 
     after(async () => {
+      removeJobFiles();
       if (!up) return;
       await root.query(`SET SESSION sql_log_bin = 0`);
       await root.query(`DROP DATABASE IF EXISTS ${db}`);
@@ -57,7 +61,7 @@ for (const svc of DATABASES) {
       { signal: 'SIGKILL' as const, title: 'kill -9, then run again: every row arrives, and chunks finished before the kill are not sent again' },
       { signal: 'SIGTERM' as const, title: 'SIGTERM stops after the chunks in progress, then run again: every row arrives exactly once' },
     ];
-    for (const { signal, title } of cases) test(title, { skip: !up && `${svc.name} is not running` }, async () => {
+    for (const { signal, title } of cases) test(title, { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
       const topic = uniqueTopic(`snap-${signal.toLowerCase()}-${svc.name}`);
       const job = writeJobFile({
         svc,
