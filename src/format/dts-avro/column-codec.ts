@@ -70,7 +70,7 @@ function unexpected(meta: ColumnMeta, v: unknown, hint: string): Error {
   return new Error(`column ${meta.name} (${meta.columnType}): unexpected binlog value of type ${what}; ${hint}`);
 }
 
-const RAW_HINT = 'the zongji table map must be re-typed by attachRawBinlogValues (src/format/dts-avro/zongji-raw.ts)';
+const RAW_HINT = 'the zongji table map must be re-typed by attachRawBinlogValues (src/source/binlog/zongji-raw.ts)';
 
 function asBuffer(meta: ColumnMeta, v: unknown): Buffer {
   if (Buffer.isBuffer(v)) return v;

@@ -34,7 +34,6 @@ export {
 } from './table-mapper.js';
 export { buildRowRecord, buildDdlRecord, dtsPosition, type ChangeHeader, type RowOperation } from './record.js';
 export { SNAPSHOT_CONNECTION_OPTIONS, SNAPSHOT_SESSION_SQL } from './snapshot-session.js';
-export { attachRawBinlogValues, rawifyTableMapEntry, type ZongjiLike } from './zongji-raw.js';
 export { jsonbToText } from './jsonb-text.js';
 export { formatMysqlDouble, formatMysqlJsonDouble } from './mysql-double.js';
 export {

@@ -187,20 +187,3 @@ export function timeFromBinlog(b: Uint8Array, fsp: number): DtsDateTime {
     sign * us || 0,
   );
 }
-
-/** Bytes of each raw temporal in a row image, by fsp (used to re-type zongji's table map). */
-export function temporalBinlogBytes(kind: 'date' | 'year' | 'datetime' | 'timestamp' | 'time', fsp: number): number {
-  const frac = (fsp + 1) >> 1;
-  switch (kind) {
-    case 'date':
-      return 3;
-    case 'year':
-      return 1;
-    case 'datetime':
-      return 5 + frac;
-    case 'timestamp':
-      return 4 + frac;
-    case 'time':
-      return 3 + frac;
-  }
-}

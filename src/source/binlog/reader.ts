@@ -5,7 +5,7 @@
  */
 import ZongJi from '@vlasky/zongji';
 import type { SourceConfig } from '../../config/index.js';
-import { attachRawBinlogValues, type ZongjiLike } from '../../format/dts-avro/index.js';
+import { attachRawBinlogValues, type ZongjiLike } from './zongji-raw.js';
 import { connectionOptions } from '../mysql/connect.js';
 import { INCLUDED_EVENTS, type RawEventBase } from './binlog-event.js';
 import { BinlogFramer, type BinlogPoint, type FramedEvent } from './framer.js';

@@ -6,7 +6,7 @@
  * A first measurement for issue 6's catchup-1m; bench/streaming is where the real benchmark goes.
  */
 import ZongJi from '@vlasky/zongji';
-import { attachRawBinlogValues, type ZongjiLike } from '../../../src/format/dts-avro/index.js';
+import { attachRawBinlogValues, type ZongjiLike } from '../../../src/source/binlog/zongji-raw.js';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { captureBinlogPosition } from '../../../src/source/binlog/capture-position.js';
 import { MARIADB, MYSQL } from '../../support/services.js';

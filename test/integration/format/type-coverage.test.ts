@@ -14,16 +14,15 @@ import { loadTableSchemas } from '../../../src/source/mysql/table-schema.js';
 import {
   SNAPSHOT_CONNECTION_OPTIONS,
   SNAPSHOT_SESSION_SQL,
-  attachRawBinlogValues,
   buildRowRecord,
   compileTableMapper,
   decodeRecord,
   encodeRecord,
   parseRecord,
   type ChangeHeader,
-  type ZongjiLike,
 } from '../../../src/format/dts-avro/index.js';
 import type { TableSchema } from '../../../src/model/table.js';
+import { attachRawBinlogValues, type ZongjiLike } from '../../../src/source/binlog/zongji-raw.js';
 
 const TABLE = 'all_types';
 

@@ -20,7 +20,6 @@
  * The reader must include 'tablemap' in zongji's includeEvents (zongji drops the cache entry of filtered
  * TableMap events anyway) and call attachRawBinlogValues before start().
  */
-import { temporalBinlogBytes } from './temporal.js';
 
 /** MySQL binlog column type codes (zongji's MysqlTypes) */
 const T = {
@@ -141,4 +140,21 @@ export function attachRawBinlogValues(zongji: ZongjiLike): () => void {
   return () => {
     zongji.removeListener('binlog', onEvent);
   };
+}
+
+/** Bytes of each raw temporal in a row image, by fsp (used to re-type zongji's table map). */
+function temporalBinlogBytes(kind: 'date' | 'year' | 'datetime' | 'timestamp' | 'time', fsp: number): number {
+  const frac = (fsp + 1) >> 1;
+  switch (kind) {
+    case 'date':
+      return 3;
+    case 'year':
+      return 1;
+    case 'datetime':
+      return 5 + frac;
+    case 'timestamp':
+      return 4 + frac;
+    case 'time':
+      return 3 + frac;
+  }
 }
