@@ -331,7 +331,10 @@ export function backgroundWorkload(svc: DbService, db: string, seed: number, ste
     let conn: Connection | null = null;
     for (let i = 0; !stopping; i++) {
       try {
-        conn ??= await rootConnection(svc, { charset: 'utf8mb4' });
+        if (!conn) {
+          conn = await rootConnection(svc, { charset: 'utf8mb4', connectTimeout: 3000 });
+          conn.on('error', () => undefined); // a server going away: the next query fails and the batch is retried
+        }
         await workload(conn, db, seed + i, steps);
         batches++;
       } catch (e) {
