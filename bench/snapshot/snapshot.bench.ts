@@ -15,14 +15,20 @@
  * Needs the test services (bash scripts/services.sh start). Tables are loaded once with sql_log_bin=0 into
  * the sluice_bench database and reused while their marker and row count match.
  *
+ * The peer (issue 9): after sluice's snapshot-1m, the same workload runs on Debezium's MySQL connector in Kafka
+ * Connect standalone (bench/peers/debezium, peer-debezium.ts) — one warm-up (excluded), then the same number
+ * of repetitions, measured by the same observer — and a side-by-side table shows sluice ÷ Debezium.
+ * --peer debezium is the default; --skip-peer (or --peer none) leaves it out; --peer-only skips sluice's runs.
+ *
  * Run: npx tsc -p tsconfig.json && node dist/bench/snapshot/snapshot.bench.js
  *        [--rows N] [--quick] [--skip-memory] [--skip-throttle] [--only 1m|memory|throttle]
  *        [--partitioning table-hash|key-hash|partition0] [--no-write] [--profile DIR] [--sluice-dir DIR]
+ *        [--peer debezium|none] [--skip-peer] [--peer-only]
  * --sluice-dir runs the CLI of another checkout: bench/snapshot/export-head.sh exports HEAD to /tmp and builds
  * it, so the measured code is a commit and nobody's rebuild of dist/ can land mid-run.
  */
 import { loadavg } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -37,6 +43,7 @@ import { BENCH_DB, ensureTable, kilobyteShape, standardShape } from './load-tabl
 import { measureReadCeiling, type CeilingResult } from './read-ceiling.js';
 import { jobDocument, runSluiceSnapshot, type SluiceRun, type SluiceRunSpec } from './run-sluice.js';
 import { summarizeProfiles } from './profile-summary.js';
+import { CONNECT_VERSION, DEBEZIUM_SETTINGS, DEBEZIUM_VERSION, prepareDebezium, runDebeziumSnapshot, type PeerRun } from './peer-debezium.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -54,6 +61,9 @@ const SLUICE_DIR = opt('--sluice-dir');
 const NODE_ARGS = opt('--node-args')?.split(' ').filter(Boolean);
 /** --env KEY=VALUE (repeatable) sets the sluice child's environment (diagnostics, e.g. MALLOC_ARENA_MAX=2) */
 const CHILD_ENV: Record<string, string> = Object.fromEntries(args.flatMap((a, i) => (a === '--env' && args[i + 1]?.includes('=') ? [[args[i + 1]!.split('=')[0]!, args[i + 1]!.slice(args[i + 1]!.indexOf('=') + 1)]] : [])));
+const PEER = args.includes('--skip-peer') ? 'none' : (opt('--peer') ?? 'debezium');
+if (PEER !== 'none' && PEER !== 'debezium') throw new Error(`--peer ${PEER}: only debezium (or none) is known`);
+const PEER_ONLY = args.includes('--peer-only');
 const PARTITIONS = 3;
 const MEM_ROWS = Number(opt('--memory-rows') ?? 0) || (QUICK ? 500_000 : 2_000_000);
 const THROTTLE_ROWS = 200_000;
@@ -211,11 +221,12 @@ function result(workload: string, runs: SluiceRun[], settings: Record<string, un
   return res;
 }
 
-async function snapshot1m(admin: import('kafkajs').Admin, watch: Record<string, number[]>): Promise<void> {
+async function snapshot1m(admin: import('kafkajs').Admin, watch: Record<string, number[]>): Promise<BenchResult | null> {
   const name = ROWS === 1_000_000 ? 'orders_std_1m' : `orders_std_${ROWS}`;
   const workload = ROWS === 1_000_000 ? 'snapshot-1m' : `snapshot-${ROWS}`;
   log(`\n${workload}: ${ROWS} rows of the standard 8-column shape`);
   await ensureTable(MYSQL, standardShape(name), ROWS, log);
+  if (PEER_ONLY) return null;
   const inputs = await ceilingInputs(name);
   const spec: SluiceRunSpec = { db: BENCH_DB, table: name, partitions: PARTITIONS, extra: baseExtra(), watch };
 
@@ -244,7 +255,7 @@ async function snapshot1m(admin: import('kafkajs').Admin, watch: Record<string, 
     runs.push(r);
     log(describeRun(`run ${rep}`, r));
   }
-  result(
+  return result(
     workload,
     runs,
     {
@@ -376,7 +387,10 @@ async function main(): Promise<void> {
       await profileRun(admin, PROFILE_DIR);
       return;
     }
-    if (!ONLY || ONLY === '1m') await snapshot1m(admin, watch);
+    if (!ONLY || ONLY === '1m') {
+      const sluice = await snapshot1m(admin, watch);
+      if (PEER === 'debezium') await peerDebezium(admin, watch, sluice);
+    }
     if ((!ONLY && !args.includes('--skip-throttle')) || ONLY === 'throttle') await snapshotThrottle(admin, watch);
     if ((!ONLY && !args.includes('--skip-memory')) || ONLY === 'memory') await snapshotMemory(admin, watch);
   } finally {
@@ -385,6 +399,100 @@ async function main(): Promise<void> {
   log('\n| workload | rows/s (median; first→last, throttle: read rate) | min–max | rows/s wall (spawn→exit) | MB/s | CPU s / 1M rows | peak RSS MB | ceiling mysql2-read rows/s (min–max) → fraction | note |');
   log('|---|---|---|---|---|---|---|---|---|');
   for (const t of table) log(`| ${t.workload} | ${t.rowsPerSec} | ${t.noise} | ${t.wall} | ${t.mbPerSec} | ${t.cpu} | ${t.rss} | ${t.ceiling} | ${t.note} |`);
+  if (sideBySide.length) {
+    log('\nsluice vs Debezium (same MySQL, same Kafka, same outside observer; warm-up runs excluded):');
+    log('| workload | figure | sluice | Debezium | sluice ÷ Debezium |');
+    log('|---|---|---|---|---|');
+    for (const l of sideBySide) log(l);
+  }
 }
 
-await main();
+const sideBySide: string[] = [];
+
+function describePeerRun(label: string, r: PeerRun): string {
+  const other = Object.entries(r.othersCpuSec)
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(', ');
+  return (
+    `  ${label}: ${r0(r.observedRowsPerSec)} rows/s observed (first→last append), ${r0(r.wallRowsPerSec)} rows/s wall (${(r.wallMs / 1000).toFixed(1)} s start→${r.rows} rows; first record after ${r.startToFirstRecordSec} s); ` +
+    `${r.mbPerSec.toFixed(1)} MB/s values (JSON); JVM CPU ${r.cpuSec.toFixed(1)} s = ${r.cpuSecPer1M.toFixed(1)} s/1M; peak RSS ${r0(r.peakRssMb)} MB (VmHWM); others: ${other}; per partition ${r.topic.perPartition.join('/')}`
+  );
+}
+
+/** The same snapshot workload on Debezium (issue 9): warm-up (excluded), REPS repetitions, JSON line, ratios. */
+async function peerDebezium(admin: import('kafkajs').Admin, watch: Record<string, number[]>, sluice: BenchResult | null): Promise<void> {
+  const name = ROWS === 1_000_000 ? 'orders_std_1m' : `orders_std_${ROWS}`;
+  const workload = ROWS === 1_000_000 ? 'snapshot-1m' : `snapshot-${ROWS}`;
+  log(`\n${workload} on the peer: Debezium ${DEBEZIUM_VERSION} MySQL connector in Kafka Connect ${CONNECT_VERSION} standalone`);
+  await prepareDebezium(log);
+  const spec = { db: BENCH_DB, table: name, partitions: PARTITIONS, expectedRows: ROWS, watch };
+  log('  warm-up run (excluded)');
+  const warm = await runDebeziumSnapshot(admin, spec);
+  log(describePeerRun('warm-up', warm));
+  const runs: PeerRun[] = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    const r = await runDebeziumSnapshot(admin, spec);
+    runs.push(r);
+    log(describePeerRun(`run ${rep}`, r));
+  }
+  const rates = runs.map((r) => r0(r.observedRowsPerSec));
+  const res: BenchResult = {
+    workload,
+    tool: 'debezium',
+    at: new Date().toISOString(),
+    machine: machine(),
+    versions: { debezium: DEBEZIUM_VERSION, 'kafka-connect': CONNECT_VERSION, java: javaVersion(), benchCommit: gitState().commit ?? 'unknown' },
+    settings: {
+      rows: ROWS,
+      table: `${BENCH_DB}.${name}`,
+      partitions: PARTITIONS,
+      partitioning: 'Connect default partitioner (murmur2 of the JSON key)',
+      ...DEBEZIUM_SETTINGS,
+      loadavg1m: Number(loadavg()[0]?.toFixed(2)),
+      repetitions: runs.length,
+      warmup: 'one full run (JVM start to all rows on the topic) before the measured ones, excluded; each run is a new JVM',
+      measuredBy:
+        'outside observer: broker LogAppendTime of first and last record on a fresh data topic; wall = connect.sh start → topic high watermarks reach the rows; CPU = utime+stime of the Connect JVM (/proc/<pid>/stat, all threads) at that moment; peak RSS = its VmHWM',
+    },
+    rowsPerSec: median(rates),
+    mbPerSec: mb(median(runs.map((r) => r.mbPerSec))),
+    cpuSecondsPer1MRows: Number(median(runs.map((r) => r.cpuSecPer1M)).toFixed(2)),
+    peakRssMb: r0(Math.max(...runs.map((r) => r.peakRssMb))),
+    runs: rates,
+    wallRowsPerSec: r0(median(runs.map((r) => r.wallRowsPerSec))),
+    wallRuns: runs.map((r) => r0(r.wallRowsPerSec)),
+    rowsPerRun: runs[0]?.rows,
+    valueBytesPerRow: runs[0] ? Number((runs[0].topic.valueBytes / runs[0].rows).toFixed(1)) : undefined,
+    valueFormat: 'JSON without schema (Debezium envelope: before/after/source/op/ts_ms); sluice writes DTS Avro, so MB/s differs by format',
+    startToFirstRecordSec: runs.map((r) => r.startToFirstRecordSec),
+    otherProcessesCpuSec: runs.map((r) => r.othersCpuSec),
+    warmupRowsPerSec: r0(warm.observedRowsPerSec),
+    ...(sluice ? { sluiceRowsPerSecSameRun: sluice.rowsPerSec } : {}),
+  };
+  table.push({
+    workload: `${workload} (debezium)`,
+    rowsPerSec: res.rowsPerSec,
+    noise: spread(rates),
+    wall: res.wallRowsPerSec as number,
+    mbPerSec: res.mbPerSec as number,
+    cpu: res.cpuSecondsPer1MRows as number,
+    rss: res.peakRssMb as number,
+    ceiling: '—',
+    note: 'JSON values',
+  });
+  if (WRITE) log(`  appended to ${appendResult(res)}`);
+  if (sluice) {
+    const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '—');
+    sideBySide.push(`| ${workload} | rows/s (median, first→last) | ${sluice.rowsPerSec} (${spread(sluice.runs)}) | ${res.rowsPerSec} (${spread(res.runs)}) | ${ratio(sluice.rowsPerSec, res.rowsPerSec)} |`);
+    sideBySide.push(`| ${workload} | rows/s wall (start→all rows) | ${sluice.wallRowsPerSec} | ${res.wallRowsPerSec} | ${ratio(sluice.wallRowsPerSec as number, res.wallRowsPerSec as number)} |`);
+    sideBySide.push(`| ${workload} | CPU s / 1M rows (lower is better) | ${sluice.cpuSecondsPer1MRows} | ${res.cpuSecondsPer1MRows} | ${ratio(sluice.cpuSecondsPer1MRows!, res.cpuSecondsPer1MRows!)} |`);
+    sideBySide.push(`| ${workload} | peak RSS MB (lower is better) | ${sluice.peakRssMb} | ${res.peakRssMb} | ${ratio(sluice.peakRssMb!, res.peakRssMb!)} |`);
+    sideBySide.push(`| ${workload} | MB/s of values (DTS Avro vs JSON) | ${sluice.mbPerSec} | ${res.mbPerSec} | ${ratio(sluice.mbPerSec!, res.mbPerSec!)} |`);
+  }
+}
+
+function javaVersion(): string {
+  // java -version prints to stderr
+  const r = spawnSync(process.env.KAFKA_JAVA ?? 'java', ['-version'], { encoding: 'utf8' });
+  return `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n')[0] || 'unknown';
+}
