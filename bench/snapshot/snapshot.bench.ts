@@ -496,3 +496,5 @@ function javaVersion(): string {
   const r = spawnSync(process.env.KAFKA_JAVA ?? 'java', ['-version'], { encoding: 'utf8' });
   return `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n')[0] || 'unknown';
 }
+
+await main();
