@@ -144,20 +144,31 @@ interface CompiledTable {
   keyOrdinals: readonly number[];
 }
 
-/** Per-worker caches: one connection per source, one compiled mapper/router per table version. */
-const connections = new Map<string, ReturnType<typeof openStreamingConnection>>();
+/**
+ * Per-worker caches: idle connections per source (a task takes one or opens one, so two tasks running in one
+ * worker — snapshot.parallelism above workers.threads — read in parallel), and one compiled mapper/router
+ * per table version.
+ */
+type StreamingConnection = Awaited<ReturnType<typeof openStreamingConnection>>;
+const idleConnections = new Map<string, StreamingConnection[]>();
 const compiled = new Map<string, CompiledTable>();
 
-function connectionFor(t: ChunkTask): ReturnType<typeof openStreamingConnection> {
-  const key = `${t.connection.host}:${t.connection.port}:${t.connection.user}`;
-  let c = connections.get(key);
-  if (!c) {
-    const options: ConnectionOptions = { ...t.connection, ...SNAPSHOT_CONNECTION_OPTIONS };
-    c = openStreamingConnection(options, SNAPSHOT_SESSION_SQL);
-    c.catch(() => connections.delete(key));
-    connections.set(key, c);
-  }
-  return c;
+function sourceKey(t: ChunkTask): string {
+  return `${t.connection.host}:${t.connection.port}:${t.connection.user}`;
+}
+
+function acquireConnection(t: ChunkTask): Promise<StreamingConnection> {
+  const idle = idleConnections.get(sourceKey(t))?.pop();
+  if (idle) return Promise.resolve(idle);
+  const options: ConnectionOptions = { ...t.connection, ...SNAPSHOT_CONNECTION_OPTIONS };
+  return openStreamingConnection(options, SNAPSHOT_SESSION_SQL);
+}
+
+function releaseConnection(t: ChunkTask, conn: StreamingConnection): void {
+  const key = sourceKey(t);
+  const list = idleConnections.get(key) ?? [];
+  list.push(conn);
+  idleConnections.set(key, list);
 }
 
 function compiledFor(t: ChunkTask): CompiledTable {
@@ -191,7 +202,7 @@ export async function runChunkTask(t: ChunkTask): Promise<ChunkResult> {
 
 async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResult> {
   const table = compiledFor(t);
-  const conn = await connectionFor(t);
+  const conn = await acquireConnection(t);
   const writer = new AvroWriter();
   const position = dtsPosition(t.position.file, t.position.pos);
   const builders = new Map<number, EncodedBatchBuilder>();
@@ -249,10 +260,10 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
     rows = await readChunk(conn, { chunk: t.chunk, selectList: table.mapper.selectList, filterSql: t.filterSql }, 1000, RowPacer.shared(t.pacer), onBlock);
   } catch (e) {
     // A broken connection must not be reused by the next chunk.
-    connections.clear();
     conn.destroy();
     throw e;
   }
+  releaseConnection(t, conn);
   for (const [partition, b] of builders) if (b.count > 0) cut(partition, b);
   // The last batch of the chunk carries chunkDone so the main thread knows when every record is acked;
   // an empty chunk still posts one (empty) batch for that.
