@@ -23,4 +23,7 @@ export const SNAPSHOT_CONNECTION_OPTIONS = {
 } as const;
 
 /** Statements to run on each snapshot connection right after it connects. */
-export const SNAPSHOT_SESSION_SQL: readonly string[] = ['SET SESSION character_set_results = NULL'];
+// time_zone UTC: chunk bounds on TIMESTAMP keys are read and compared in one zone on every connection (a
+// zone with daylight saving repeats an hour, which would skip or double rows at a boundary), and a filter on
+// a TIMESTAMP column means the same instant in the snapshot's SQL as in the binlog path, which compares in UTC.
+export const SNAPSHOT_SESSION_SQL: readonly string[] = ['SET SESSION character_set_results = NULL', "SET SESSION time_zone = '+00:00'"];

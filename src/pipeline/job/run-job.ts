@@ -81,6 +81,8 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
     throw new StateError(`The state directory ${job.state.dir} belongs to job '${cp.job}', not '${job.name}': give each job its own state.dir.`);
   }
   const conn = await openConnection(job.source);
+  // The chunk planner reads TIMESTAMP key bounds in the zone the snapshot readers use (SNAPSHOT_SESSION_SQL).
+  await conn.query("SET SESSION time_zone = '+00:00'");
   let sink: KafkaSink | null = null;
   let pool: Piscina<ChunkTask, ChunkResult> | null = null;
   try {
