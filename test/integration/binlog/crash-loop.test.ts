@@ -2,7 +2,9 @@
  * Issue 6, "Crash loop": `sluice run job.yaml` (schema, snapshot, then the binlog) as a child process is
  * killed with SIGKILL at seeded random moments while a random workload (single and multi-row statements,
  * multi-statement and rolled-back transactions, key updates, a filtered table) keeps writing, and started
- * again, SLUICE_CRASH_LOOP times (default 3; `npm run soak` does 20). At the end it catches up and is
+ * again, SLUICE_CRASH_LOOP times (default 3; `npm run soak` does 20): the kills cycle through a
+ * random moment just after a snapshot chunk was checkpointed (while the throttled snapshot lasts), a random
+ * moment after the run logged that it follows the binlog, and a random moment after the start. At the end it catches up and is
  * stopped with SIGTERM (exit 0). Then, from the topic:
  * - replaying it by key in id order reproduces the source tables value by value (nothing committed is lost);
  * - each run wrote each partition's binlog records in increasing id order, and the first copies of all
@@ -100,9 +102,12 @@ async function crashLoop(t: TestContext, svc: DbService): Promise<void> {
   const ac = new AbortController();
   const dirs: string[] = [];
   try {
-    // rows for the snapshot, then a job whose snapshot is slow enough to be killed in
+    // rows for the snapshot (2000 of them outside the workload's keys: several chunks), then a job whose
+    // snapshot is throttled to last a few seconds: the first kills land in it, with some chunks done
     await workload(root, db, SEED, 150);
-    const jobFile = writeJobFile({ svc, topic, objects: jobObjects(db), partitioning: 'key-hash', snapshot: { chunkRows: 100, parallelism: 2, maxRowsPerSecond: 150 } });
+    const values = Array.from({ length: 2000 }, (_, i) => `(${10_001 + i}, 'static', ${i}.25, ${i % 100}, REPEAT('s', ${i % 50}), '2024-01-01 00:00:00.${String(i).padStart(6, '0')}')`);
+    await root.query(`INSERT INTO ${db}.acct VALUES ${values.join(', ')}`);
+    const jobFile = writeJobFile({ svc, topic, objects: jobObjects(db), partitioning: 'key-hash', snapshot: { chunkRows: 100, parallelism: 2, maxRowsPerSecond: 1000 } });
     dirs.push(jobFile.dir);
     bg.w = backgroundWorkload(svc, db, SEED + 1000, 10, 5);
 
@@ -117,8 +122,35 @@ async function crashLoop(t: TestContext, svc: DbService): Promise<void> {
     for (let k = 0; k < KILLS; k++) {
       startCps.push(readCheckpoint(jobFile.stateDir));
       const c = run();
-      const delay = rng.int(300, 4000);
-      const early = await Promise.race([c.done, sleep(delay).then(() => null)]);
+      // kills cycle through three kinds of moment: 0 — while the snapshot runs, a random moment after the
+      // checkpoint lists one more finished chunk (if the snapshot is still unfinished); 1 — a random moment
+      // after the run logged that it follows the binlog; 2 — a random moment after the start
+      const mode = k % 3;
+      const following = new Promise<void>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`run ${k} did not log 'following the binlog' within 60 s`)), 60_000);
+        c.child.stderr?.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('following the binlog')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      following.catch(() => undefined);
+      const chunksDone = (cp: Checkpoint | null) => cp?.snapshot?.done.filter((d) => !d.startsWith('#')).length ?? 0;
+      const snapshotProgress = async (): Promise<void> => {
+        const before = readCheckpoint(jobFile.stateDir);
+        if (before?.snapshot?.finished) return;
+        for (const until = Date.now() + 60_000; Date.now() < until; await sleep(20)) {
+          const cp = readCheckpoint(jobFile.stateDir);
+          if (cp?.snapshot && (cp.snapshot.finished || chunksDone(cp) > chunksDone(before))) return;
+        }
+      };
+      const delay = mode === 0 ? rng.int(0, 500) : mode === 1 ? rng.int(200, 3000) : rng.int(500, 4500);
+      const moment = mode === 0 ? snapshotProgress() : mode === 1 ? following : Promise.resolve();
+      const when = ['a snapshot chunk was checkpointed', 'following the binlog', 'the start'][mode];
+      const early = await Promise.race([c.done, moment.then(() => sleep(delay)).then(() => null)]);
       if (early) throw new Error(`run ${k} exited by itself (${early.code ?? early.signal}) before the kill:\n${early.stdout}\n${early.stderr}`);
       c.child.kill('SIGKILL');
       const r = await c.done;
@@ -128,7 +160,7 @@ async function crashLoop(t: TestContext, svc: DbService): Promise<void> {
       killOffsets.push(await endOffsets(topic));
       const cp = readCheckpoint(jobFile.stateDir);
       killPhases.push(cp?.binlog ? 'binlog' : cp?.snapshot?.finished ? 'binlog before its first checkpoint' : cp?.snapshot ? 'snapshot' : 'start');
-      logs.push(`kill ${k + 1} after ${delay} ms: ${describeCheckpoint(cp)}`);
+      logs.push(`kill ${k + 1} ${delay} ms after ${when}: ${describeCheckpoint(cp)}`);
     }
     const wl = await bg.w.stop();
     bg.w = null;
@@ -233,6 +265,7 @@ async function crashLoop(t: TestContext, svc: DbService): Promise<void> {
       `${svc.name}: ${KILLS} kill(s) (${phases}); ${recs.length} records: ${snapshotRecords} snapshot (${snapDup} resent), ${binlogRecords} binlog (${byId.size} distinct, ${binlogDuplicates} resent), reference ${refRecs.length}; ` +
         `source rows ${[...(await sourceState({ root, db })).values()].reduce((n, m) => n + m.size, 0)}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
+    t.diagnostic(logs.filter((l) => !l.startsWith('ref: ')).join('\n'));
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problem(s)`);
     assert.deepEqual(replayed.orderViolations.slice(0, 20), [], 'first copies of binlog ids increase within each partition');
     assert.deepEqual(diffs.slice(0, 20), [], `replaying the topic reproduces the source (${diffs.length} difference(s))`);
