@@ -149,7 +149,7 @@ async function crashLoop(t: TestContext, svc: DbService): Promise<void> {
       };
       const delay = mode === 0 ? rng.int(0, 500) : mode === 1 ? rng.int(200, 3000) : rng.int(500, 4500);
       const moment = mode === 0 ? snapshotProgress() : mode === 1 ? following : Promise.resolve();
-      const when = ['a snapshot chunk was checkpointed', 'following the binlog', 'the start'][mode];
+      const when = [readCheckpoint(jobFile.stateDir)?.snapshot?.finished ? 'the start (snapshot finished)' : 'a snapshot chunk was checkpointed', 'following the binlog', 'the start'][mode];
       const early = await Promise.race([c.done, moment.then(() => sleep(delay)).then(() => null)]);
       if (early) throw new Error(`run ${k} exited by itself (${early.code ?? early.signal}) before the kill:\n${early.stdout}\n${early.stderr}`);
       c.child.kill('SIGKILL');
@@ -159,7 +159,9 @@ async function crashLoop(t: TestContext, svc: DbService): Promise<void> {
       await sleep(300);
       killOffsets.push(await endOffsets(topic));
       const cp = readCheckpoint(jobFile.stateDir);
-      killPhases.push(cp?.binlog ? 'binlog' : cp?.snapshot?.finished ? 'binlog before its first checkpoint' : cp?.snapshot ? 'snapshot' : 'start');
+      const startCp = startCps[k] ?? null;
+      const moved = cp?.binlog && !(startCp?.binlog && cmpPos(cp.binlog, startCp.binlog) === 0);
+      killPhases.push(!cp?.snapshot ? 'start' : !cp.snapshot.finished ? 'snapshot' : moved ? 'binlog' : 'binlog before its first checkpoint');
       logs.push(`kill ${k + 1} ${delay} ms after ${when}: ${describeCheckpoint(cp)}`);
     }
     const wl = await bg.w.stop();
