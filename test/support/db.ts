@@ -39,3 +39,15 @@ export async function withGlobal<T>(svc: DbService, name: string, value: string,
     await conn.end();
   }
 }
+
+/**
+ * Fails the calling test when a service is down: CI starts every service first, so a missing one is a broken
+ * run, never a reason to skip (a skipped integration test would pass without checking anything).
+ */
+export async function requireService(svc: DbService): Promise<void> {
+  try {
+    (await rootConnection(svc, { connectTimeout: 3000 })).destroy();
+  } catch (e) {
+    throw new Error(`${svc.name} is not running on ${svc.host}:${svc.port} (${(e as Error).message}): start it with bash scripts/services.sh start`);
+  }
+}

@@ -22,15 +22,6 @@ import { testJob } from '../../support/jobs.js';
 import type { DbService } from '../../support/services.js';
 import { Rng } from '../transform/random.js';
 
-export async function reachable(svc: DbService): Promise<boolean> {
-  try {
-    const c = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, connectTimeout: 3000 });
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const TABLES_DDL = [
   `CREATE TABLE acct (id INT PRIMARY KEY, owner VARCHAR(30) NOT NULL, balance DECIMAL(12,2) NOT NULL, flag TINYINT NULL,

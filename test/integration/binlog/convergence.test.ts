@@ -9,13 +9,11 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { DATABASES, type DbService } from '../../support/services.js';
-import { differences, reachable, replayTopic, setUp, sourceState, waitForCheckpoint, workload } from './binlog-harness.js';
+import { differences, replayTopic, setUp, sourceState, waitForCheckpoint, workload } from './binlog-harness.js';
+import { requireService } from '../../support/db.js';
 
 async function convergence(t: TestContext, svc: DbService): Promise<void> {
-  if (!(await reachable(svc))) {
-    t.skip(`${svc.name} is not running`);
-    return;
-  }
+  await requireService(svc);
   const s = await setUp(svc, 'conv');
   const lines: string[] = [];
   const log = (l: string) => lines.push(l);

@@ -43,7 +43,6 @@ import {
   createTables,
   differences,
   jobObjects,
-  reachable,
   readRecords,
   replayRecords,
   sourceState,
@@ -51,6 +50,7 @@ import {
   workload,
   type TopicRecordRead,
 } from './binlog-harness.js';
+import { requireService } from '../../support/db.js';
 
 const KILLS = Number(process.env.SLUICE_CRASH_LOOP ?? 3);
 const SEED = Number(process.env.SLUICE_CRASH_SEED ?? 6_2024);
@@ -89,7 +89,7 @@ function describeCheckpoint(cp: Checkpoint | null): string {
 }
 
 async function crashLoop(t: TestContext, svc: DbService): Promise<void> {
-  if (!(await reachable(svc))) return t.skip(`${svc.name} is not running`);
+  await requireService(svc);
   const started = Date.now();
   const rng = new Rng(SEED);
   const db = `cl_${svc.name}`;

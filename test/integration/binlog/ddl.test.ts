@@ -8,10 +8,11 @@ import { decodeRecord } from '../../../src/format/dts-avro/index.js';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { readTopic } from '../../../src/sink/kafka/read-topic.js';
 import { DATABASES, type DbService } from '../../support/services.js';
-import { reachable, setUp, waitForCheckpoint } from './binlog-harness.js';
+import { setUp, waitForCheckpoint } from './binlog-harness.js';
+import { requireService } from '../../support/db.js';
 
 async function alterMidStream(t: TestContext, svc: DbService): Promise<void> {
-  if (!(await reachable(svc))) return t.skip(`${svc.name} is not running`);
+  await requireService(svc);
   const s = await setUp(svc, 'ddl');
   const ac = new AbortController();
   try {

@@ -10,10 +10,11 @@ import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { updateCheckpoint } from '../../../src/state/checkpoint.js';
 import { SourceError } from '../../../src/errors.js';
 import { DATABASES, MYSQL, type DbService } from '../../support/services.js';
-import { differences, reachable, replayTopic, setUp, sourceState, waitForCheckpoint, workload } from './binlog-harness.js';
+import { differences, replayTopic, setUp, sourceState, waitForCheckpoint, workload } from './binlog-harness.js';
+import { requireService } from '../../support/db.js';
 
 async function killedConnection(t: TestContext, svc: DbService): Promise<void> {
-  if (!(await reachable(svc))) return t.skip(`${svc.name} is not running`);
+  await requireService(svc);
   const s = await setUp(svc, 'kill');
   const lines: string[] = [];
   const ac = new AbortController();
@@ -46,7 +47,7 @@ async function killedConnection(t: TestContext, svc: DbService): Promise<void> {
 }
 
 async function purged(t: TestContext, svc: DbService): Promise<void> {
-  if (!(await reachable(svc))) return t.skip(`${svc.name} is not running`);
+  await requireService(svc);
   const s = await setUp(svc, 'purged');
   try {
     const cp = updateCheckpoint(s.checkpoint, { binlog: { file: s.checkpoint.snapshot!.binlogStart.file.replace(/\d+$/, (d) => '0'.repeat(d.length - 1) + '0'), pos: 4, gtidSet: null } });
@@ -72,7 +73,7 @@ for (const svc of DATABASES) {
 }
 
 test('binlog on mysql: a compressed transaction (TRANSACTION_PAYLOAD) stops the job naming the event, its position and the setting', { timeout: 60_000 }, async (t) => {
-  if (!(await reachable(MYSQL))) return t.skip('mysql is not running');
+  await requireService(MYSQL);
   const s = await setUp(MYSQL, 'payload');
   try {
     const run = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log: () => undefined });

@@ -15,9 +15,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Connection } from 'mysql2/promise';
 import { runIncremental, type IncrementalSummary } from '../../../src/pipeline/job/run-incremental.js';
-import { rootConnection } from '../../support/db.js';
+import { rootConnection, requireService } from '../../support/db.js';
 import { MYSQL, type DbService } from '../../support/services.js';
-import { backgroundWorkload, differences, reachable, replayTopic, setUp, sourceState, waitForCheckpoint, type Setup } from './binlog-harness.js';
+import { backgroundWorkload, differences, replayTopic, setUp, sourceState, waitForCheckpoint, type Setup } from './binlog-harness.js';
 
 const OUTAGE_MS = Number(process.env.SLUICE_KAFKA_OUTAGE_MS ?? 10_000);
 const SCRIPTS = new URL('../../../../scripts/', import.meta.url).pathname;
@@ -53,7 +53,7 @@ async function converges(t: TestContext, s: Setup, root: Connection, label: stri
 }
 
 async function kafkaOutage(t: TestContext, svc: DbService): Promise<void> {
-  if (!(await reachable(svc))) return t.skip(`${svc.name} is not running`);
+  await requireService(svc);
   const s = await setUp(svc, 'kout');
   const lines: string[] = [];
   const ac = new AbortController();
@@ -100,7 +100,7 @@ async function kafkaOutage(t: TestContext, svc: DbService): Promise<void> {
 
 async function mysqlRestart(t: TestContext): Promise<void> {
   const svc = MYSQL;
-  if (!(await reachable(svc))) return t.skip(`${svc.name} is not running`);
+  await requireService(svc);
   const s = await setUp(svc, 'mrst');
   s.root.on('error', () => undefined); // the restart closes it; a fresh one is used after
   let root: Connection = s.root;

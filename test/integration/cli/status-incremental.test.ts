@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type { RowDataPacket } from 'mysql2/promise';
-import { rootConnection } from '../../support/db.js';
+import { rootConnection, requireService } from '../../support/db.js';
 import { removeJobFiles, SLUICE_BIN, spawnSluice, topicSize, uniqueTopic, writeJobFile } from '../../support/sluice-cli.js';
 import { DATABASES, type DbService } from '../../support/services.js';
 
@@ -45,14 +45,6 @@ async function waitFor(jobPath: string, what: string, ok: (s: StatusJson) => boo
   throw new Error(`status never showed ${what} within ${ms} ms; last: ${JSON.stringify(last)}`);
 }
 
-async function reachable(svc: DbService): Promise<boolean> {
-  try {
-    (await rootConnection(svc)).destroy();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Binlog file names compare as strings (same base, fixed-width number). */
 function atOrAfter(a: { file: string; pos: number }, b: { file: string; pos: number }): boolean {
@@ -62,10 +54,7 @@ function atOrAfter(a: { file: string; pos: number }, b: { file: string; pos: num
 after(() => removeJobFiles());
 
 async function incrementalStatus(t: TestContext, svc: DbService): Promise<void> {
-  if (!(await reachable(svc))) {
-    t.skip(`${svc.name} is not running`);
-    return;
-  }
+  await requireService(svc);
   const db = `st_incr_${svc.name}`;
   const root = await rootConnection(svc, { multipleStatements: true });
   const topic = uniqueTopic(`sluice-status-incr-${svc.name}`);

@@ -23,6 +23,7 @@ import {
 } from '../../../src/format/dts-avro/index.js';
 import type { TableSchema } from '../../../src/model/table.js';
 import { attachRawBinlogValues, type ZongjiLike } from '../../../src/source/binlog/zongji-raw.js';
+import { requireService } from '../../support/db.js';
 
 const TABLE = 'all_types';
 
@@ -147,15 +148,6 @@ const HEADER: ChangeHeader = {
   readerThroughoutTime: 0,
 };
 
-async function reachable(svc: DbService): Promise<boolean> {
-  try {
-    const c = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, connectTimeout: 3000 });
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface BinlogRows {
   rows: Record<string, unknown>[];
@@ -193,8 +185,7 @@ async function streamBinlog(svc: DbService, db: string, serverId: number): Promi
 
 async function coverage(t: TestContext, svc: DbService, serverId: number): Promise<void> {
   // A missing service is a failed run, not a skipped one: CI starts every service before the tests.
-  assert.ok(await reachable(svc), `${svc.name} is not running on ${svc.host}:${svc.port}: start it with bash scripts/services.sh start`);
-  void t;
+  await requireService(svc);
   const db = `fmt_types_${svc.name}`;
   const root = await mysql.createConnection({
     host: svc.host,

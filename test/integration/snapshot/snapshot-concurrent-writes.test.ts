@@ -12,6 +12,7 @@ import { DATABASES, type DbService } from '../../support/services.js';
 import { loadTable, recreateDatabase, serverRows, standardShape, type ServerRow } from '../../support/snapshot-tables.js';
 import { readCheckpoint, readWholeTopic, spawnSluice, uniqueTopic, removeJobFiles, writeJobFile } from '../../support/sluice-cli.js';
 import { decodeAll } from '../../support/snapshot-verify.js';
+import { requireService } from '../../support/db.js';
 
 const ROWS = 100_000;
 const CHUNK_ROWS = 10_000;
@@ -21,15 +22,6 @@ const MAX_ROWS_PER_SECOND = 40_000;
 /** a hang (a stuck run, an unreachable broker) fails the test instead of stalling the suite */
 const TEST_TIMEOUT_MS = 300_000;
 
-async function reachable(svc: DbService): Promise<boolean> {
-  try {
-    const c = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, connectTimeout: 3000 });
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A deterministic shuffle (xorshift), so a failure can be replayed. */
 function shuffled<T>(xs: T[], seed: number): T[] {
@@ -49,13 +41,12 @@ function shuffled<T>(xs: T[], seed: number): T[] {
 
 for (const svc of DATABASES) {
   describe(`${svc.name}: snapshot while the source changes`, async () => {
-    const up = await reachable(svc);
+    await requireService(svc);
     const db = `snap_live_${svc.name}`;
     const shape = standardShape('orders');
     let root: Connection;
 
     before(async () => {
-      if (!up) return;
       root = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, charset: 'utf8mb4' });
       await recreateDatabase(root, db);
       await loadTable(root, db, shape, ROWS);
@@ -63,13 +54,12 @@ for (const svc of DATABASES) {
 
     after(async () => {
       removeJobFiles();
-      if (!up) return;
       await root.query(`SET SESSION sql_log_bin = 0`);
       await root.query(`DROP DATABASE IF EXISTS ${db}`);
       await root.end();
     });
 
-    test('rows updated, inserted and deleted during the snapshot: it finishes and every surviving row arrives once', { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
+    test('rows updated, inserted and deleted during the snapshot: it finishes and every surviving row arrives once', { timeout: TEST_TIMEOUT_MS }, async () => {
       const initial = await serverRows(root, db, shape);
       const initialById = new Map(initial.map((r) => [r[0] as string, r]));
       const ids = shuffled(initial.map((r) => r[0] as string), 42);

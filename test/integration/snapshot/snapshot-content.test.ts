@@ -14,6 +14,7 @@ import { DATABASES, type DbService } from '../../support/services.js';
 import { compositeShape, loadTable, noKeyShape, recreateDatabase, serverRows, showCreateTable, standardShape, type TableShape } from '../../support/snapshot-tables.js';
 import { partitionCount, readCheckpoint, readWholeTopic, runSnapshotCli, uniqueTopic, removeJobFiles, writeJobFile } from '../../support/sluice-cli.js';
 import { decodeAll, verifySnapshotTopic, type ExpectedTable } from '../../support/snapshot-verify.js';
+import { requireService } from '../../support/db.js';
 
 const ROWS = Number(process.env.SLUICE_SNAPSHOT_ROWS ?? 200_000);
 const COMPOSITE_ROWS = 50_000;
@@ -28,25 +29,15 @@ const COMPOSITE_FILTER = `tenant IN (1, 3, 5) AND code >= 'beta'`;
 /** a hang (a stuck run, an unreachable broker) fails the test instead of stalling the suite */
 const TEST_TIMEOUT_MS = 300_000;
 
-async function reachable(svc: DbService): Promise<boolean> {
-  try {
-    const c = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, connectTimeout: 3000 });
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 for (const svc of DATABASES) {
   describe(`${svc.name}: snapshot of three tables into Kafka`, async () => {
-    const up = await reachable(svc);
+    await requireService(svc);
     const db = `snap_content_${svc.name}`;
     const shapes = { big: standardShape('orders'), composite: compositeShape('tenant_codes'), nokey: noKeyShape('events') };
     let root: Connection;
 
     before(async () => {
-      if (!up) return;
       root = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, charset: 'utf8mb4' });
       const started = Date.now();
       await recreateDatabase(root, db);
@@ -58,7 +49,6 @@ for (const svc of DATABASES) {
 
     after(async () => {
       removeJobFiles();
-      if (!up) return;
       await root.query(`SET SESSION sql_log_bin = 0`);
       await root.query(`DROP DATABASE IF EXISTS ${db}`);
       await root.end();
@@ -100,11 +90,11 @@ for (const svc of DATABASES) {
       if (process.env.SNAP_DEBUG) console.log(`${svc.name} ${partitioning}: run ${t1 - t0} ms, read ${records.length} records ${t2 - t1} ms, verify ${Date.now() - t2} ms`);
     }
 
-    test('key-hash, filter on the 8-column table: records equal SELECT of the source, partitioned by key', { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
+    test('key-hash, filter on the 8-column table: records equal SELECT of the source, partitioned by key', { timeout: TEST_TIMEOUT_MS }, async () => {
       await snapshotMatches('key-hash', { big: BIG_FILTER, composite: null });
     });
 
-    test('table-hash, filter on the composite-key table: records equal SELECT of the source, partitioned by table', { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
+    test('table-hash, filter on the composite-key table: records equal SELECT of the source, partitioned by table', { timeout: TEST_TIMEOUT_MS }, async () => {
       await snapshotMatches('table-hash', { big: null, composite: COMPOSITE_FILTER });
     });
   });

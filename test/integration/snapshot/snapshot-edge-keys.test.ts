@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { readCheckpoint, readWholeTopic, runSnapshotCli, uniqueTopic, removeJobFiles, writeJobFile } from '../../support/sluice-cli.js';
 import { chunkOfId, chunkRanges, decodeAll, verifySnapshotTopic, type ExpectedTable } from '../../support/snapshot-verify.js';
 import { serializeCheckpoint, updateCheckpoint } from '../../../src/state/checkpoint.js';
+import { requireService } from '../../support/db.js';
 
 const ROWS = 6_000;
 /** the planner never cuts chunks below 1000 rows */
@@ -23,19 +24,10 @@ const CHUNK_ROWS = 1_000;
 /** a hang (a stuck run, an unreachable broker) fails the test instead of stalling the suite */
 const TEST_TIMEOUT_MS = 300_000;
 
-async function reachable(svc: DbService): Promise<boolean> {
-  try {
-    const c = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, connectTimeout: 3000 });
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 for (const svc of DATABASES) {
   describe(`${svc.name}: snapshot of tables with hard-to-split keys`, async () => {
-    const up = await reachable(svc);
+    await requireService(svc);
     const db = `snap_keys_${svc.name}`;
     const shapes = edgeKeyShapes();
     const empty = standardShape('group');
@@ -44,7 +36,6 @@ for (const svc of DATABASES) {
     let root: Connection;
 
     before(async () => {
-      if (!up) return;
       root = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, charset: 'utf8mb4' });
       await recreateDatabase(root, db);
       for (const s of shapes) await loadTable(root, db, s, ROWS);
@@ -54,13 +45,12 @@ for (const svc of DATABASES) {
 
     after(async () => {
       removeJobFiles();
-      if (!up) return;
       await root.query(`SET SESSION sql_log_bin = 0`);
       await root.query(`DROP DATABASE IF EXISTS ${db}`);
       await root.end();
     });
 
-    test('every row arrives once with its values, whatever the key type, and chunks rebuilt from the saved plan re-read exactly their ranges', { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
+    test('every row arrives once with its values, whatever the key type, and chunks rebuilt from the saved plan re-read exactly their ranges', { timeout: TEST_TIMEOUT_MS }, async () => {
       const topic = uniqueTopic(`snap-keys-${svc.name}`);
       const job = writeJobFile({
         svc,

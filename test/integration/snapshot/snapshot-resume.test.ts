@@ -14,6 +14,7 @@ import { loadTable, recreateDatabase, serverRows, standardShape } from '../../su
 import { readCheckpoint, readWholeTopic, runSnapshotCli, spawnSluice, topicSize, uniqueTopic, removeJobFiles, writeJobFile } from '../../support/sluice-cli.js';
 import { chunkOfId, chunkRanges, decodeAll } from '../../support/snapshot-verify.js';
 import type { Checkpoint } from '../../../src/state/checkpoint.js';
+import { requireService } from '../../support/db.js';
 
 const ROWS = Number(process.env.SLUICE_SNAPSHOT_KILL_ROWS ?? 300_000);
 const CHUNK_ROWS = 20_000;
@@ -23,27 +24,17 @@ const MAX_ROWS_PER_SECOND = 60_000;
 /** a hang (a stuck run, an unreachable broker) fails the test instead of stalling the suite */
 const TEST_TIMEOUT_MS = 300_000;
 
-async function reachable(svc: DbService): Promise<boolean> {
-  try {
-    const c = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, connectTimeout: 3000 });
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const finishedChunks = (cp: Checkpoint | null): string[] => (cp?.snapshot?.done ?? []).filter((c) => !c.startsWith('#'));
 
 for (const svc of DATABASES) {
   describe(`${svc.name}: the snapshot stopped part-way, then run again`, async () => {
-    const up = await reachable(svc);
+    await requireService(svc);
     const db = `snap_resume_${svc.name}`;
     const shape = standardShape('orders');
     let root: Connection;
 
     before(async () => {
-      if (!up) return;
       root = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, charset: 'utf8mb4' });
       await recreateDatabase(root, db);
       await loadTable(root, db, shape, ROWS);
@@ -51,7 +42,6 @@ for (const svc of DATABASES) {
 
     after(async () => {
       removeJobFiles();
-      if (!up) return;
       await root.query(`SET SESSION sql_log_bin = 0`);
       await root.query(`DROP DATABASE IF EXISTS ${db}`);
       await root.end();
@@ -61,7 +51,7 @@ for (const svc of DATABASES) {
       { signal: 'SIGKILL' as const, title: 'kill -9, then run again: every row arrives, and chunks finished before the kill are not sent again' },
       { signal: 'SIGTERM' as const, title: 'SIGTERM stops after the chunks in progress, then run again: every row arrives exactly once' },
     ];
-    for (const { signal, title } of cases) test(title, { skip: !up && `${svc.name} is not running`, timeout: TEST_TIMEOUT_MS }, async () => {
+    for (const { signal, title } of cases) test(title, { timeout: TEST_TIMEOUT_MS }, async () => {
       const topic = uniqueTopic(`snap-${signal.toLowerCase()}-${svc.name}`);
       const job = writeJobFile({
         svc,
