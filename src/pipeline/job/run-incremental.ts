@@ -12,6 +12,7 @@ import type { Connection } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
 import type { IncrementalHooks } from '../../metrics/incremental-status.js';
 import { SourceError, StateError } from '../../errors.js';
+import type { EncodedBatch } from '../../model/encoded-batch.js';
 import type { TableSchema } from '../../model/table.js';
 import { KafkaSink } from '../../sink/kafka/producer.js';
 import { BinlogReader } from '../../source/binlog/reader.js';
@@ -110,8 +111,10 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
     { partitioning: job.partitioning, partitions: args.partitions, filterDialect: filterDialectFor(model.dialect.version.text), loadSchema: loader.load, log },
     cp.schemaVersions,
   );
-  let tracker: AckTracker<StreamPosition> | null = null;
-  const sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck: (b) => (tracker?.ack(b), args.status?.acked(b)) });
+  // Each attempt has its own tracker; an ack goes to the tracker that issued the batch, so a late ack from an
+  // attempt that ended (lost connection) can never reach the next attempt's tracker.
+  const issuedBy = new WeakMap<EncodedBatch, AckTracker<StreamPosition>>();
+  const sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck: (b) => (issuedBy.get(b)?.ack(b), args.status?.acked(b)) });
   args.status?.useSink(sink);
   const summary: IncrementalSummary = { rows: 0, records: 0, transactions: 0, reconnects: 0, checkpoint: cp };
   let saving: Promise<void> = Promise.resolve();
@@ -134,10 +137,16 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       const start = binlogStart(cp) as NonNullable<ReturnType<typeof binlogStart>>;
       const attemptStarted = Date.now();
       const t = new AckTracker<StreamPosition>();
-      tracker = t;
       const stream = new ChangeStream({
         registry,
-        sink: args.status ? { write: (b) => (args.status?.issued(b), sink.write(b)), stats: sink.stats } : sink,
+        sink: {
+          write: (b) => {
+            issuedBy.set(b, t);
+            args.status?.issued(b);
+            return sink.write(b);
+          },
+          stats: sink.stats,
+        },
         tracker: t,
         gtids: new GtidTracker(start.gtidSet, isMaria),
         lastId: Number(lastIdBeforeBinlog(cp)),
@@ -212,7 +221,6 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       backoff = Math.min(maxMs, backoff * 2);
     }
   } finally {
-    tracker = null;
     loader.close();
     await sink.close().catch(() => undefined);
     await saving.catch(() => undefined);
