@@ -46,7 +46,17 @@ export interface TableSchema {
   version: number;
 }
 
-/** `db.table` as DTS writes objectName: a '.' inside a name is written \u002E. */
+/** A name as DTS writes it inside objectName: a '.' within the name is written \u002E. */
+export function dtsName(name: string): string {
+  return name.replaceAll('.', '\\u002E');
+}
+
+/** `db.table` as DTS writes objectName. */
 export function objectName(db: string, table: string): string {
-  return `${db.replaceAll('.', '\\u002E')}.${table.replaceAll('.', '\\u002E')}`;
+  return `${dtsName(db)}.${dtsName(table)}`;
+}
+
+/** A MySQL identifier: backquoted, inner backquotes doubled. Every SQL sluice builds quotes names with this. */
+export function quoteIdent(name: string): string {
+  return '`' + name.replaceAll('`', '``') + '`';
 }

@@ -28,7 +28,7 @@ export {
 export type { FilterExpr, Literal, ColumnRef, CompareOp } from './filter/ast.js';
 export { FilterError, FILTER_GRAMMAR_HINT } from './filter/errors.js';
 export { parseFilter } from './filter/parser.js';
-export { renderFilterSql, quoteIdentifier, renderLiteral } from './filter/render-sql.js';
+export { renderFilterSql, renderLiteral } from './filter/render-sql.js';
 export {
   compileFilter,
   checkFilter,

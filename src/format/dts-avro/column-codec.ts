@@ -21,6 +21,7 @@ import {
   yearFromText,
 } from './temporal.js';
 import type { DtsField, DtsValue } from './types.js';
+import { quoteIdent } from '../../model/table.js';
 
 export interface ColumnCodec {
   readonly meta: ColumnMeta;
@@ -33,9 +34,6 @@ export interface ColumnCodec {
   fromBinlog(v: unknown): DtsValue;
 }
 
-export function quoteIdent(name: string): string {
-  return '`' + name.replaceAll('`', '``') + '`';
-}
 
 const INT_WIDTH: Readonly<Record<string, number>> = {
   tinyint: 1,

@@ -2,6 +2,7 @@
  * Builds DTS records the way DTS fills them (DESIGN §3): version 0, positions `offset@fileindex`, times in
  * seconds, tags with pk_uk_info first. Pure functions of their inputs.
  */
+import { dtsName } from '../../model/table.js';
 import type { TableMapper } from './table-mapper.js';
 import type { DtsOperation, DtsRecord, DtsValue } from './types.js';
 
@@ -83,7 +84,7 @@ export function buildDdlRecord(db: string, ddl: string, header: ChangeHeader, gt
     sourceTxid: header.sourceTxid,
     source: { sourceType: 'MySQL', version: header.serverVersion },
     operation: 'DDL',
-    objectName: db.replaceAll('.', '\\u002E'),
+    objectName: dtsName(db),
     processTimestamps: null,
     tags,
     fields: null,

@@ -3,8 +3,8 @@
  * `fields` list (and its Avro bytes), the pk_uk_info tag and the snapshot SELECT list. Row images are then
  * one pass over prebuilt closures: no per-row schema work.
  */
-import { objectName as dtsObjectName, type TableSchema } from '../../model/table.js';
-import { compileColumnCodec, quoteIdent, type ColumnCodec } from './column-codec.js';
+import { objectName as dtsObjectName, quoteIdent, type TableSchema } from '../../model/table.js';
+import { compileColumnCodec, type ColumnCodec } from './column-codec.js';
 import { encodeFields } from './encode-record.js';
 import type { DtsField, DtsValue } from './types.js';
 

@@ -2,7 +2,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Partitioning } from '../../config/index.js';
 import { buildDdlRecord, dtsPosition, encodeRecord, type ChangeHeader } from '../../format/dts-avro/index.js';
 import { EncodedBatchBuilder, type EncodedBatch } from '../../model/encoded-batch.js';
-import { quoteIdent } from '../../source/snapshot/range-sql.js';
+import { quoteIdent } from '../../model/table.js';
 import { routeDdl } from '../../transform/index.js';
 import type { BinlogPosition } from '../../source/binlog/capture-position.js';
 import type { SyncedTable } from './source-model.js';

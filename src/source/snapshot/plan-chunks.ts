@@ -1,7 +1,8 @@
 import type { Connection, FieldPacket, RowDataPacket } from 'mysql2/promise';
 import type { TableSchema } from '../../model/table.js';
 import { IDS_PER_CHUNK, type ChunkSpec, type KeyValue } from './chunk.js';
-import { chunkWhere, quoteIdent } from './range-sql.js';
+import { chunkWhere } from './range-sql.js';
+import { quoteIdent } from '../../model/table.js';
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'bit']);

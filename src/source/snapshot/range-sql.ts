@@ -1,9 +1,6 @@
 import type { ChunkSpec, KeyValue } from './chunk.js';
+import { quoteIdent } from '../../model/table.js';
 
-/** `name` as a MySQL identifier: backquoted, inner backquotes doubled. */
-export function quoteIdent(name: string): string {
-  return '`' + name.replace(/`/g, '``') + '`';
-}
 
 function param(v: KeyValue): string | Buffer {
   return 'hex' in v ? Buffer.from(v.hex, 'hex') : v.text;

@@ -1,6 +1,7 @@
 import mysql, { type Connection, type ConnectionOptions } from 'mysql2';
 import type { ChunkSpec } from './chunk.js';
-import { chunkWhere, quoteIdent } from './range-sql.js';
+import { chunkWhere } from './range-sql.js';
+import { quoteIdent } from '../../model/table.js';
 
 /** A row of the snapshot SELECT: the text-protocol bytes of each column, null for SQL NULL. */
 export type RawRow = (Buffer | null)[];

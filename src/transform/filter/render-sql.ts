@@ -6,10 +6,9 @@
  * character are written as `_utf8mb4 X'…'`, whose meaning does not depend on NO_BACKSLASH_ESCAPES.
  */
 import type { FilterExpr, Literal } from './ast.js';
+import { quoteIdent } from '../../model/table.js';
 
-export function quoteIdentifier(name: string): string {
-  return '`' + name.replaceAll('`', '``') + '`';
-}
+
 
 const NUMBER_TEXT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -45,10 +44,10 @@ export function renderFilterSql(e: FilterExpr): string {
       return `(NOT ${renderFilterSql(e.operand)})`;
     case 'compare':
       if (!OPS.has(e.op)) throw new Error(`not a comparison operator: ${JSON.stringify(e.op)}`);
-      return `(${quoteIdentifier(e.column.name)} ${e.op} ${renderLiteral(e.literal)})`;
+      return `(${quoteIdent(e.column.name)} ${e.op} ${renderLiteral(e.literal)})`;
     case 'in':
-      return `(${quoteIdentifier(e.column.name)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(renderLiteral).join(', ')}))`;
+      return `(${quoteIdent(e.column.name)} ${e.negated ? 'NOT IN' : 'IN'} (${e.list.map(renderLiteral).join(', ')}))`;
     case 'isNull':
-      return `(${quoteIdentifier(e.column.name)} IS ${e.negated ? 'NOT NULL' : 'NULL'})`;
+      return `(${quoteIdent(e.column.name)} IS ${e.negated ? 'NOT NULL' : 'NULL'})`;
   }
 }

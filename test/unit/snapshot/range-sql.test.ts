@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChunkSpec } from '../../../src/source/snapshot/chunk.js';
 import { chunkSql } from '../../../src/source/snapshot/read-chunk.js';
-import { chunkWhere, quoteIdent } from '../../../src/source/snapshot/range-sql.js';
+import { quoteIdent } from '../../../src/model/table.js';
+import { chunkWhere } from '../../../src/source/snapshot/range-sql.js';
 import { fromChunkPlan, toChunkPlan } from '../../../src/pipeline/snapshot/chunk-plan.js';
 import { RowPacer } from '../../../src/source/snapshot/read-chunk.js';
 
