@@ -112,33 +112,12 @@ do_start() {
   local -a uf; mapfile -t uf < <(db_user_flag)
   log "starting mariadbd on 127.0.0.1:$PORT (datadir $DATA)"
   setsid "$MARIADBD" --defaults-file="$CNF" "${uf[@]}" </dev/null >>"$RUN/mariadbd.out" 2>&1 9>&- &
-  local pid=$!
-  echo "$pid" >"$PIDF"   # mariadbd rewrites it with the same pid
-  if ! wait_for_port "$PORT" 120 127.0.0.1 "$pid"; then
-    tail -40 "$LOGF" >&2; die "mariadbd did not come up (log: $LOGF)"
-  fi
-  accounts_sql | sql_root || { tail -20 "$LOGF" >&2; die "could not apply accounts as root"; }
-  log "up: $(server_version)"
+  db_started mariadbd $!
 }
 
-do_stop() {
-  local pid
-  if pid="$(pid_alive "$PIDF" "$CNF")"; then
-    log "stopping mariadbd (pid $pid)"
-    stop_pid "$PIDF" 120 "$CNF"
-  fi
-  return 0
-}
+do_stop() { db_stop mariadbd; }
 
-do_status() {
-  if pid_alive "$PIDF" "$CNF" >/dev/null && port_open "$PORT"; then
-    need_bins
-    status_line mariadb up "$PORT" "$(server_version)"
-  else
-    status_line mariadb down "$PORT" "-"
-    return 3   # LSB "not running", like scripts/kafka.sh
-  fi
-}
+do_status() { db_status mariadb need_bins; }
 
 case "${1:-}" in
   start)  with_lock "$SLUICE_RUN/mariadb.lock" do_start ;;

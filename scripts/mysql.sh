@@ -165,32 +165,12 @@ do_start() {
   setsid env LC_ALL=C LANG=C GCONV_PATH="$LIBDIR/gconv" OPENSSL_MODULES="$LIBDIR/ossl-modules" \
     "$LOADER" --library-path "$LIBDIR" "$MYSQLD" --defaults-file="$CNF" "${uf[@]}" \
     </dev/null >>"$RUN/mysqld.out" 2>&1 9>&- &
-  local pid=$!
-  echo "$pid" >"$PIDF"   # mysqld rewrites it with the same pid (env and the loader exec in place)
-  if ! wait_for_port "$PORT" 120 127.0.0.1 "$pid"; then
-    tail -40 "$LOGF" >&2; die "mysqld did not come up (log: $LOGF)"
-  fi
-  accounts_sql | sql_root || { tail -20 "$LOGF" >&2; die "could not apply accounts as root"; }
-  log "up: $(server_version)"
+  db_started mysqld $!
 }
 
-do_stop() {
-  local pid
-  if pid="$(pid_alive "$PIDF" "$CNF")"; then
-    log "stopping mysqld (pid $pid)"
-    stop_pid "$PIDF" 120 "$CNF"
-  fi
-  return 0
-}
+do_stop() { db_stop mysqld; }
 
-do_status() {
-  if pid_alive "$PIDF" "$CNF" >/dev/null && port_open "$PORT"; then
-    status_line mysql up "$PORT" "$(server_version)"
-  else
-    status_line mysql down "$PORT" "-"
-    return 3   # LSB "not running", like scripts/kafka.sh
-  fi
-}
+do_status() { db_status mysql; }
 
 case "${1:-}" in
   start)  with_lock "$SLUICE_RUN/mysql.lock" do_start ;;

@@ -121,3 +121,39 @@ EOF
 
 # mysqld/mariadbd refuse to run as root without --user=root.
 db_user_flag() { [[ "$(id -u)" == 0 ]] && echo --user=root || true; }
+
+# The lifecycle both database scripts share. They use the calling script's PORT, PIDF, CNF and LOGF and its
+# accounts_sql, sql_root and server_version functions.
+
+# db_started NAME PID: after launching the server in the background, waits for its port (giving up early if
+# PID dies), applies the accounts, and logs the version.
+db_started() {
+  local name="$1" pid="$2"
+  echo "$pid" >"$PIDF"   # the server rewrites it with the same pid
+  if ! wait_for_port "$PORT" 120 127.0.0.1 "$pid"; then
+    tail -40 "$LOGF" >&2; die "$name did not come up (log: $LOGF)"
+  fi
+  accounts_sql | sql_root || { tail -20 "$LOGF" >&2; die "could not apply accounts as root"; }
+  log "up: $(server_version)"
+}
+
+# db_stop NAME: TERM, wait, KILL if needed; success when already down.
+db_stop() {
+  local pid
+  if pid="$(pid_alive "$PIDF" "$CNF")"; then
+    log "stopping $1 (pid $pid)"
+    stop_pid "$PIDF" 120 "$CNF"
+  fi
+  return 0
+}
+
+# db_status NAME [PREPARE-CMD]: one status line; exit 3 when down (LSB "not running", like scripts/kafka.sh).
+db_status() {
+  if pid_alive "$PIDF" "$CNF" >/dev/null && port_open "$PORT"; then
+    [[ -n "${2:-}" ]] && "$2"
+    status_line "$1" up "$PORT" "$(server_version)"
+  else
+    status_line "$1" down "$PORT" "-"
+    return 3
+  fi
+}
