@@ -4,11 +4,15 @@
  * boundaries whose every record Kafka acknowledged, at most every CHECKPOINT_EVERY_MS. At-least-once: after
  * a crash the changes after the checkpoint are sent again, with the same ids.
  *
+ * Resume: by GTID when the position carries a GTID state and the server streams by GTID (MySQL gtid_mode=ON;
+ * MariaDB always), so a failover to another server of the topology, or binlog files renamed, still resumes
+ * after the last checkpointed transaction; by file/position otherwise.
+ *
  * One attempt = one binlog connection. A lost connection ends the attempt: what was read is flushed and
  * checkpointed, and the next attempt resumes from the checkpoint after a backoff. Kafka outages are retried
  * inside KafkaSink; a sink that gives up, and every SourceError, stop the job.
  */
-import type { Connection } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
 import type { IncrementalHooks } from '../../metrics/incremental-status.js';
 import { SourceError, StateError } from '../../errors.js';
@@ -98,6 +102,17 @@ function schemaLoader(job: JobConfig): { load: (db: string, table: string) => Pr
   };
 }
 
+/** Whether the server can be asked for a stream by GTID (gtid_mode=ON on MySQL; MariaDB always can). */
+async function serverStreamsByGtid(job: JobConfig, model: SourceModel): Promise<boolean> {
+  const conn = await openConnection(job.source);
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>(model.dialect.gtidModeSql);
+    return Number(rows[0]?.gtidOn ?? 0) === 1;
+  } finally {
+    conn.destroy();
+  }
+}
+
 export async function runIncremental(args: IncrementalArgs): Promise<IncrementalSummary> {
   const { job, model, log, signal } = args;
   let cp = args.checkpoint;
@@ -105,6 +120,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
     throw new StateError(`The checkpoint in ${job.state.dir} holds no binlog position to follow from: run the snapshot phase first (sluice run), or move the state directory away to start over.`);
   }
   const isMaria = model.dialect.version.flavor === 'mariadb';
+  const byGtid = await serverStreamsByGtid(job, model);
   const loader = schemaLoader(job);
   const registry = new TableRegistry(
     model.tables,
@@ -167,8 +183,18 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       };
       let reader: BinlogReader | null = null;
       try {
-        reader = await BinlogReader.start({ source: job.source, start, tables: registry.includeSchema(), stateDir: job.state.dir, onEvent: (ev) => (args.status?.event(ev), stream.onEvent(ev)), onError: fail });
-        log(`following the binlog from ${start.file}:${start.pos}${summary.reconnects ? ` (reconnect ${summary.reconnects})` : ''}`);
+        const startGtid = byGtid && start.gtidSet ? start.gtidSet : null;
+        reader = await BinlogReader.start({
+          source: job.source,
+          start,
+          ...(startGtid ? { startGtid } : {}),
+          tables: registry.includeSchema(),
+          stateDir: job.state.dir,
+          onEvent: (ev) => (args.status?.event(ev), stream.onEvent(ev)),
+          onError: fail,
+        });
+        const from = startGtid ? `after GTID ${startGtid} (checkpoint at ${start.file}:${start.pos})` : `${start.file}:${start.pos}`;
+        log(`following the binlog from ${from}${summary.reconnects ? ` (reconnect ${summary.reconnects})` : ''}`);
       } catch (e) {
         fail(e as Error);
       }

@@ -56,14 +56,42 @@ export function unsupportedEventError(typeName: string, at: BinlogPoint, txStart
   );
 }
 
+const RESNAPSHOT = (stateDir: string): string => `move the state directory ${stateDir} away and run the job again to take a new snapshot`;
+
+/** MySQL names the GTIDs it purged: "... and the missing transactions are 'uuid:6-9'." */
+const MYSQL_MISSING = /missing transactions are '([^']*)'/;
+/** The server has not got (all of) the transactions sluice already read: MySQL / MariaDB wording. */
+const AHEAD_OF_SERVER = /more GTIDs than the source|more GTIDs than the master|which is not in the master's binlog|which is not in the source's binlog/i;
+
+/**
+ * A refused resume by GTID (ER_MASTER_FATAL_ERROR_READING_BINLOG): either the server purged binlogs holding
+ * transactions after sluice's GTID set, or the set holds transactions this server never had (a failover to
+ * a server behind the old one, or another server altogether).
+ */
+function gtidStartError(message: string, startGtid: string, stateDir: string, cause: unknown): SourceError {
+  if (AHEAD_OF_SERVER.test(message)) {
+    return new SourceError(
+      `The source has not got every transaction sluice already read (its checkpoint's GTID state is ${startGtid}; the server said: ${message}), so it cannot continue from there: point source.host at a server that holds them (the old primary or an up-to-date replica), or ${RESNAPSHOT(stateDir)}.`,
+      { cause },
+    );
+  }
+  const missing = MYSQL_MISSING.exec(message)?.[1];
+  const named = missing ? `the missing GTIDs are ${missing}` : `the GTIDs after ${startGtid} up to the oldest binlog the server kept are gone`;
+  return new SourceError(
+    `The source purged binlogs holding transactions sluice has not read yet (${named}; sluice had read up to GTID state ${startGtid}; the server said: ${message}), so those changes cannot be read: ${RESNAPSHOT(stateDir)}, and keep binlogs longer (binlog_expire_logs_seconds) than sluice may be stopped.`,
+    { cause },
+  );
+}
+
 /** Turns an error of the binlog connection into a SourceError (stop) or a TransientSourceError (retry). */
-export function explainBinlogError(e: unknown, from: BinlogPoint, stateDir: string): Error {
+export function explainBinlogError(e: unknown, from: BinlogPoint, stateDir: string, startGtid: string | null = null): Error {
   if (e instanceof SourceError || e instanceof TransientSourceError) return e;
   const err = (e ?? {}) as MysqlErrorLike;
   const message = err.message ?? String(e);
+  if (err.errno === ER_BINLOG_READ_FATAL && startGtid) return gtidStartError(message, startGtid, stateDir, e);
   if (err.errno === ER_BINLOG_READ_FATAL) {
     return new SourceError(
-      `The source no longer has binlog file ${from.file} (purged past sluice's position ${from.file}:${from.pos}; the server said: ${message}), so changes since then cannot be read: move the state directory ${stateDir} away and run the job again to take a new snapshot, and keep binlogs longer (binlog_expire_logs_seconds) than sluice may be stopped.`,
+      `The source no longer has binlog file ${from.file} (purged past sluice's position ${from.file}:${from.pos}; the server said: ${message}), so changes since then cannot be read: ${RESNAPSHOT(stateDir)}, and keep binlogs longer (binlog_expire_logs_seconds) than sluice may be stopped.`,
       { cause: e },
     );
   }

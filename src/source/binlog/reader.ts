@@ -1,7 +1,9 @@
 /**
- * The job's one binlog reader (DESIGN §2): a @vlasky/zongji stream as the sync account, from a file/position,
- * with raw column values (attachRawBinlogValues). A thin loop over named steps: frame the event, stop on an
- * event zongji would drop, hand it on, and pause the stream while the consumer is busy (backpressure).
+ * The job's one binlog reader (DESIGN §2): a @vlasky/zongji stream as the sync account, from a file/position
+ * or a GTID set (zongji 0.9 sends MySQL's COM_BINLOG_DUMP_GTID, and MariaDB's @slave_connect_state before a
+ * plain dump), with raw column values (attachRawBinlogValues). A thin loop over named steps: frame the event,
+ * stop on an event zongji would drop, hand it on, and pause the stream while the consumer is busy
+ * (backpressure).
  */
 import ZongJi from '@vlasky/zongji';
 import type { SourceConfig } from '../../config/index.js';
@@ -14,6 +16,12 @@ import { explainBinlogError, TransientSourceError, unsupportedEventError } from 
 export interface BinlogReaderOptions {
   source: SourceConfig;
   start: BinlogPoint;
+  /**
+   * Resume by GTID: the server sends every transaction not in this MySQL GTID set / after this MariaDB GTID
+   * position, from whichever file holds it (a failover target or renamed files included). `start` then only
+   * seeds the framer until the server's first Rotate names the real file.
+   */
+  startGtid?: string;
   /** `db → table names` whose row events are decoded; zongji skips the rest before decoding */
   tables: Record<string, string[]>;
   /** named in the purged-binlog sentence */
@@ -76,7 +84,7 @@ export class BinlogReader {
       let ready = false;
       this.zongji.on('error', ((e: Error) => {
         if (ZONGJI_DROP_WARNING.test(e?.message ?? '')) return; // the event follows; onRaw stops on it with its position
-        const err = explainBinlogError(e, this.framer.position, this.opts.stateDir);
+        const err = explainBinlogError(e, this.framer.position, this.opts.stateDir, this.opts.startGtid ?? null);
         if (!ready) {
           ready = true;
           this.stopQuietly();
@@ -91,8 +99,7 @@ export class BinlogReader {
       }) as never);
       this.zongji.start({
         serverId: this.opts.source.serverId,
-        filename: this.opts.start.file,
-        position: this.opts.start.pos,
+        ...(this.opts.startGtid ? { gtidSet: this.opts.startGtid } : { filename: this.opts.start.file, position: this.opts.start.pos }),
         includeEvents: [...INCLUDED_EVENTS],
         includeSchema: this.opts.tables,
       });

@@ -14,8 +14,15 @@ export interface Dialect {
   hasRowMetadata: boolean;
   /** global variables that bound binlog retention, in order of preference, with their unit in seconds */
   retentionVariables: ReadonlyArray<{ name: string; secondsPerUnit: number }>;
-  /** SQL giving the server's executed GTID set as one column `gtid` (empty string when GTID is off) */
-  gtidSetSql: string;
+  /** SQL answering one column `gtidOn` (1/0): whether the server can stream by GTID (MySQL gtid_mode=ON) */
+  gtidModeSql: string;
+  /**
+   * Where the GTID state at a binlog file/position comes from, read together with that position so the two
+   * agree: a column of the binlog status row (MySQL), or SQL taking (file, position) and answering `gtid`
+   * (MariaDB's BINLOG_GTID_POS). Reading the executed set with a second query would race commits in between,
+   * and a resume by GTID from a set one transaction ahead would skip that transaction.
+   */
+  gtidAtPosition: { column: string } | { sql: string };
   /** global privilege names that satisfy "REPLICATION CLIENT" on this server */
   replicationClientNames: readonly string[];
 }
@@ -38,7 +45,8 @@ function mysqlDialect(v: ServerVersion): Dialect {
           { name: 'expire_logs_days', secondsPerUnit: 86400 },
         ]
       : [{ name: 'expire_logs_days', secondsPerUnit: 86400 }],
-    gtidSetSql: "SELECT IF(@@GLOBAL.gtid_mode = 'ON', @@GLOBAL.gtid_executed, '') AS gtid",
+    gtidModeSql: "SELECT @@GLOBAL.gtid_mode = 'ON' AS gtidOn",
+    gtidAtPosition: { column: 'Executed_Gtid_Set' },
     replicationClientNames: ['REPLICATION CLIENT'],
   };
 }
@@ -61,7 +69,8 @@ function mariadbDialect(v: ServerVersion): Dialect {
         ]
       : [{ name: 'expire_logs_days', secondsPerUnit: 86400 }],
     // MariaDB always writes GTIDs; its position is a list of domain-server-seq triples.
-    gtidSetSql: 'SELECT @@GLOBAL.gtid_binlog_pos AS gtid',
+    gtidModeSql: 'SELECT 1 AS gtidOn',
+    gtidAtPosition: { sql: 'SELECT BINLOG_GTID_POS(?, ?) AS gtid' },
     // MariaDB 10.5 renamed REPLICATION CLIENT to BINLOG MONITOR (the old name is an alias).
     replicationClientNames: ['REPLICATION CLIENT', 'BINLOG MONITOR'],
   };

@@ -1,0 +1,42 @@
+/**
+ * A refused resume by GTID becomes one sentence naming what is missing and the fix. The servers' texts are
+ * their own (MySQL 9.7 ER_SOURCE_HAS_PURGED_REQUIRED_GTIDS, MariaDB 10.11 ER_MASTER_FATAL_ERROR_READING_BINLOG
+ * for a purged GTID state); the "ahead of the server" case is also checked live in gtid-resume.test.ts. The
+ * purged cases cannot be made live without purging the shared test servers' binlogs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SourceError } from '../../../src/errors.js';
+import { explainBinlogError } from '../../../src/source/binlog/reader-errors.js';
+
+const AT = { file: 'binlog.000007', pos: 4 };
+const MYSQL_PURGED =
+  "Cannot replicate because the source purged required binary logs. Replicate the missing transactions from elsewhere, or provision a new replica from backup. Consider increasing the source's binary log expiration period. The GTID set sent by the replica is '0e68a271-e910-11f1-9cb2-02fc00000001:1-5', and the missing transactions are '0e68a271-e910-11f1-9cb2-02fc00000001:6-90'";
+const MARIADB_PURGED = 'Could not find GTID state requested by slave in any binlog files. Probably the slave state is too old and required binlog files have been purged.';
+
+function oneSentence(m: string): void {
+  // the sentence's own full stop is its last character; quoted server text may hold others
+  assert.ok(m.endsWith('.'), m);
+  assert.ok(!/\n/.test(m), m);
+}
+
+test('a MySQL GTID resume past purged binlogs names the missing GTIDs and the re-snapshot', () => {
+  const e = explainBinlogError({ errno: 1236, code: 'ER_SOURCE_FATAL_ERROR_READING_BINLOG', message: MYSQL_PURGED }, AT, '/var/sluice/state', '0e68a271-e910-11f1-9cb2-02fc00000001:1-5');
+  assert.ok(e instanceof SourceError);
+  assert.match(e.message, /^The source purged binlogs holding transactions sluice has not read yet \(the missing GTIDs are 0e68a271-e910-11f1-9cb2-02fc00000001:6-90;/);
+  assert.match(e.message, /move the state directory \/var\/sluice\/state away and run the job again to take a new snapshot/);
+  oneSentence(e.message);
+});
+
+test('a MariaDB GTID resume past purged binlogs names the GTID position it needed and the re-snapshot', () => {
+  const e = explainBinlogError({ errno: 1236, message: MARIADB_PURGED }, AT, 'st', '0-11-40');
+  assert.ok(e instanceof SourceError);
+  assert.match(e.message, /the GTIDs after 0-11-40 up to the oldest binlog the server kept are gone/);
+  assert.match(e.message, /move the state directory st away/);
+  oneSentence(e.message);
+});
+
+test('a resume by file/position past purged binlogs still names the file', () => {
+  const e = explainBinlogError({ errno: 1236, message: 'Could not find first log file name in binary log index file' }, AT, 'st');
+  assert.match(e.message, /^The source no longer has binlog file binlog\.000007/);
+});
