@@ -8,6 +8,8 @@
 import { SourceError } from '../../errors.js';
 import type { ColumnMeta } from '../../model/table.js';
 import { jsonbToText } from './jsonb-text.js';
+import { applyJsonDiff } from './json-diff.js';
+import { isPartialJson } from '../../model/partial-json.js';
 import {
   dateFromBinlog,
   dateFromText,
@@ -258,7 +260,10 @@ export function compileColumnCodec(meta: ColumnMeta): ColumnCodec {
         ...base,
         selectExpr: col,
         fromSnapshot: (b) => ({ kind: 'TextObject', type: 'JSON', value: b.toString('utf8') }),
-        fromBinlog: (v) => ({ kind: 'TextObject', type: 'JSON', value: jsonbToText(asBuffer(meta, v)) }),
+        fromBinlog: (v) =>
+          isPartialJson(v)
+            ? { kind: 'TextObject', type: 'JSON', value: applyJsonDiff(v.base, v.diff) }
+            : { kind: 'TextObject', type: 'JSON', value: jsonbToText(asBuffer(meta, v)) },
       };
     case 'binary':
     case 'varbinary':

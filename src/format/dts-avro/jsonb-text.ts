@@ -115,7 +115,7 @@ function renderOpaque(buf: Buffer, pos: number): string {
 }
 
 /** UTF-8 text of buf[start, end): short ASCII is built in JS (a native toString call costs more). */
-function utf8Text(buf: Buffer, start: number, end: number): string {
+export function utf8Text(buf: Buffer, start: number, end: number): string {
   if (end - start <= 24) {
     let s = '';
     for (let i = start; i < end; i++) {
@@ -129,7 +129,7 @@ function utf8Text(buf: Buffer, start: number, end: number): string {
 }
 
 /** A JSON string literal: plain text needs only quotes; anything MySQL escapes goes through JSON.stringify. */
-function quote(s: string): string {
+export function quote(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c === 0x22 || c === 0x5c) return JSON.stringify(s);
@@ -137,7 +137,8 @@ function quote(s: string): string {
   return '"' + s + '"';
 }
 
-function renderValue(buf: Buffer, type: number, pos: number): string {
+/** The text of the value of binary JSON type `type` stored at `pos`. */
+export function renderValue(buf: Buffer, type: number, pos: number): string {
   switch (type) {
     case SMALL_OBJECT:
     case LARGE_OBJECT:

@@ -41,7 +41,6 @@ export interface FramedEvent {
 }
 
 const ROWS = new Set<string>([EVENT.writeRows, EVENT.updateRows, EVENT.deleteRows]);
-const UNSUPPORTED = new Set<string>([EVENT.transactionPayload, EVENT.partialUpdateRows]);
 
 /** What a Query event's text means for transaction framing. */
 export function classifyQuery(query: string): 'begin' | 'commit' | 'ddl' | 'other' {
@@ -130,7 +129,7 @@ export class BinlogFramer {
         break;
       default:
         if (ROWS.has(type)) kind = 'rows';
-        else if (UNSUPPORTED.has(type)) kind = 'unsupported';
+        else if (type === EVENT.refused) kind = 'unsupported';
     }
     // Heartbeats and artificial events carry 0 or an offset that is not an event end in this file.
     if (type !== EVENT.rotate && type !== EVENT.heartbeat && event.nextPosition > 0) this.pos = event.nextPosition;

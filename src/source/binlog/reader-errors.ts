@@ -4,6 +4,7 @@
  */
 import { SourceError } from '../../errors.js';
 import type { BinlogPoint } from './framer.js';
+import type { Refusal } from './refusals.js';
 
 /** The server no longer has the binlog the stream needs (ER_MASTER_FATAL_ERROR_READING_BINLOG). */
 const ER_BINLOG_READ_FATAL = 1236;
@@ -42,18 +43,34 @@ export class TransientSourceError extends Error {
   }
 }
 
-/** The server setting that makes the server write each event kind sluice cannot read. */
-const UNSUPPORTED_SETTINGS: Record<string, { kind: string; setting: string }> = {
-  TransactionPayload: { kind: 'TRANSACTION_PAYLOAD (a compressed transaction)', setting: 'binlog_transaction_compression=OFF' },
-  PartialUpdateRows: { kind: 'PARTIAL_UPDATE_ROWS (a partial JSON update)', setting: "binlog_row_value_options='' (no PARTIAL_JSON)" },
+/** What to do about an event type sluice refuses, by the server's name for it. */
+const EVENT_FIXES: Readonly<Record<string, string>> = {
+  INCIDENT_EVENT: 'the source logged an incident (changes may be missing from its binlog); check its error log',
+  LOAD_EVENT: 'it is a statement-based LOAD DATA; set binlog_format=ROW on the source (and in every session)',
+  NEW_LOAD_EVENT: 'it is a statement-based LOAD DATA; set binlog_format=ROW on the source (and in every session)',
+  BEGIN_LOAD_QUERY_EVENT: 'it is a statement-based LOAD DATA; set binlog_format=ROW on the source (and in every session)',
+  EXECUTE_LOAD_QUERY_EVENT: 'it is a statement-based LOAD DATA; set binlog_format=ROW on the source (and in every session)',
 };
 
-/** The stop for an event the reader would otherwise drop with its rows. */
-export function unsupportedEventError(typeName: string, at: BinlogPoint, txStart: BinlogPoint): SourceError {
-  const u = UNSUPPORTED_SETTINGS[typeName] ?? { kind: typeName, setting: 'the setting that writes it off' };
-  return new SourceError(
-    `The binlog holds a ${u.kind} event ending at ${at.file}:${at.pos} (transaction from ${txStart.file}:${txStart.pos}) that sluice cannot decode, so it stopped instead of skipping its rows: set ${u.setting} on the source; events already written that way need a new snapshot (move the state directory away and run again).`,
-  );
+const RESNAPSHOT_REFUSED = 'events already written that way need a new snapshot (move the state directory away and run again)';
+
+/** The stop for a framed event whose row changes sluice cannot read (refusals.ts), naming where and why. */
+export function refusalError(r: Refusal, at: BinlogPoint, txStart: BinlogPoint): SourceError {
+  const where = `ending at ${at.file}:${at.pos} (transaction from ${txStart.file}:${txStart.pos})`;
+  switch (r.reason) {
+    case 'event':
+      return new SourceError(
+        `The binlog holds a ${r.typeName} event ${where} that sluice cannot decode, so it stopped instead of skipping it: ${EVENT_FIXES[r.typeName] ?? 'find what writes that event on the source and turn it off'}; ${RESNAPSHOT_REFUSED}.`,
+      );
+    case 'statement':
+      return new SourceError(
+        `The binlog holds a row change logged as a statement (${r.statement}…) ${where}, whose rows sluice cannot know, so it stopped: a session wrote it with binlog_format=STATEMENT or MIXED; keep binlog_format=ROW in every session (revoke SYSTEM_VARIABLES_ADMIN/SUPER from writers if need be); ${RESNAPSHOT_REFUSED}.`,
+      );
+    case 'partial-image':
+      return new SourceError(
+        `The binlog holds rows of ${r.table} ${where} whose images leave columns out, so sluice stopped instead of writing them as NULL: a session wrote them with binlog_row_image=MINIMAL or NOBLOB; keep binlog_row_image=FULL in every session; ${RESNAPSHOT_REFUSED}.`,
+      );
+  }
 }
 
 const RESNAPSHOT = (stateDir: string): string => `move the state directory ${stateDir} away and run the job again to take a new snapshot`;

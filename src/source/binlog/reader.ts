@@ -1,9 +1,9 @@
 /**
  * The job's one binlog reader (DESIGN §2): a @vlasky/zongji stream as the sync account, from a file/position
  * or a GTID set (zongji 0.9 sends MySQL's COM_BINLOG_DUMP_GTID, and MariaDB's @slave_connect_state before a
- * plain dump), with raw column values (attachRawBinlogValues). A thin loop over named steps: frame the event,
- * stop on an event zongji would drop, hand it on, and pause the stream while the consumer is busy
- * (backpressure).
+ * plain dump), with raw column values (attachRawBinlogValues) and a gate that decodes or refuses what zongji
+ * would drop (event-gate.ts). A thin loop over named steps: frame the event, stop on an event whose rows
+ * sluice cannot read, hand it on, and pause the stream while the consumer is busy (backpressure).
  */
 import ZongJi from '@vlasky/zongji';
 import type { SourceConfig } from '../../config/index.js';
@@ -11,7 +11,10 @@ import { attachRawBinlogValues, type ZongjiLike } from './zongji-raw.js';
 import { connectionOptions } from '../mysql/connect.js';
 import { INCLUDED_EVENTS, type RawEventBase } from './binlog-event.js';
 import { BinlogFramer, type BinlogPoint, type FramedEvent } from './framer.js';
-import { explainBinlogError, TransientSourceError, unsupportedEventError } from './reader-errors.js';
+import { explainBinlogError, refusalError, TransientSourceError } from './reader-errors.js';
+import { attachEventGate, type GatedZongji } from './event-gate.js';
+import { refusalOf } from './refusals.js';
+import { SourceError } from '../../errors.js';
 
 export interface BinlogReaderOptions {
   source: SourceConfig;
@@ -44,14 +47,12 @@ interface ZongjiInstance extends ZongjiLike {
   stop(): void;
 }
 
-/** Messages zongji emits (once) before delivering an event it cannot decode; the reader stops on the event itself. */
-const ZONGJI_DROP_WARNING = /^Server sent a (TRANSACTION_PAYLOAD_EVENT|PARTIAL_UPDATE_ROWS_EVENT)/;
-
 export class BinlogReader {
   private readonly zongji: ZongjiInstance;
   private readonly framer: BinlogFramer;
   private readonly opts: BinlogReaderOptions;
   private readonly detachRaw: () => void;
+  private readonly detachGate: () => void;
   private queue: FramedEvent[] = [];
   private busy = false;
   private paused = false;
@@ -65,6 +66,10 @@ export class BinlogReader {
     this.framer = new BinlogFramer(opts.start);
     this.zongji = new ZongJi(connectionOptions(opts.source, { charset: 'utf8mb4' }) as never) as unknown as ZongjiInstance;
     this.detachRaw = attachRawBinlogValues(this.zongji);
+    this.detachGate = attachEventGate(this.zongji as unknown as GatedZongji, {
+      emit: (ev) => this.onRaw(ev),
+      fail: (e) => this.fail(new SourceError(`Reading the binlog at ${this.framer.position.file}:${this.framer.position.pos} failed: ${e.message}. sluice resumes from its checkpoint when run again; if this repeats, report it with the binlog file.`, { cause: e })),
+    });
   }
 
   /** Connects and starts streaming from `opts.start`; resolves once the dump has been requested. */
@@ -83,7 +88,6 @@ export class BinlogReader {
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       this.zongji.on('error', ((e: Error) => {
-        if (ZONGJI_DROP_WARNING.test(e?.message ?? '')) return; // the event follows; onRaw stops on it with its position
         const err = explainBinlogError(e, this.framer.position, this.opts.stateDir, this.opts.startGtid ?? null);
         if (!ready) {
           ready = true;
@@ -122,13 +126,14 @@ export class BinlogReader {
     return this.zongji.connection?.threadId;
   }
 
-  /** Step 1: frame; step 2: refuse what would be dropped; step 3: deliver or queue. */
+  /** Step 1: frame; step 2: refuse what would be dropped (refusals.ts); step 3: deliver or queue. */
   private onRaw(raw: RawEventBase): void {
     if (this.failed || this.stopped) return;
     const ev = this.framer.frame(raw);
     this.events++;
-    if (ev.kind === 'unsupported') {
-      this.fail(unsupportedEventError(raw.getTypeName(), { file: ev.file, pos: ev.endPos }, ev.txStart));
+    const refusal = refusalOf(ev);
+    if (refusal) {
+      this.fail(refusalError(refusal, { file: ev.file, pos: ev.endPos }, ev.txStart));
       return;
     }
     if (this.busy || this.queue.length > 0) {
@@ -202,6 +207,7 @@ export class BinlogReader {
 
   private stopQuietly(): void {
     this.detachRaw();
+    this.detachGate();
     try {
       this.zongji.stop();
     } catch {

@@ -41,12 +41,17 @@ const T = {
   GEOMETRY: 255,
 } as const;
 
+/** MariaDB's fixed-width binary types and their stored widths */
+const MARIADB_FIXED_BINARY: Readonly<Record<string, number>> = { inet6: 16, uuid: 16, inet4: 4 };
+
 /** The parts of zongji's table-map cache this module touches (see @vlasky/zongji index.d.ts). */
 export interface ZongjiColumn {
   name: string;
   charset: string | null;
   type: number;
   metadata: Record<string, unknown>;
+  /** the type code the table map gave before re-typing (partial-update-rows.ts finds JSON columns by it) */
+  binlogType?: number;
 }
 export interface ZongjiColumnSchema {
   COLUMN_TYPE: string;
@@ -80,6 +85,8 @@ export function rawifyTableMapEntry(entry: ZongjiTableMapEntry): void {
   if (!columns) return;
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i] as ZongjiColumn;
+    if (c.binlogType !== undefined) continue; // already re-typed
+    c.binlogType = c.type;
     switch (c.type) {
       case T.DATE:
         asBits(c, temporalBinlogBytes('date', 0));
@@ -116,6 +123,14 @@ export function rawifyTableMapEntry(entry: ZongjiTableMapEntry): void {
       case T.VARCHAR:
       case T.STRING: {
         const schema = entry.columnSchemas[i];
+        // MariaDB's INET6/UUID/INET4 ride on a binary STRING; zongji formats them itself when the type comes
+        // from information_schema (INET6 ::2 as ::0.0.0.2) and gives bytes under binlog_row_metadata=FULL.
+        // As binary(n) they always arrive as the stored bytes (re-padded); the format renders them.
+        const fixed = schema ? MARIADB_FIXED_BINARY[schema.COLUMN_TYPE] : undefined;
+        if (schema && fixed !== undefined) {
+          schema.COLUMN_TYPE = `binary(${fixed})`;
+          break;
+        }
         // zongji picks text vs bytes from COLUMN_TYPE's prefix; binary(n) keeps its prefix (zongji re-pads it)
         if (schema && c.charset !== null && !schema.COLUMN_TYPE.startsWith('binary') && !schema.COLUMN_TYPE.startsWith('varbin')) {
           schema.COLUMN_TYPE = 'varbinary /* sluice: raw bytes */';

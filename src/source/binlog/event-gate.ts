@@ -1,0 +1,161 @@
+/**
+ * The reader's gate in front of zongji's event parser: every binlog packet passes here, in stream order, before
+ * zongji turns it into an event, and its type code decides (event-types.ts):
+ * - a type zongji decodes goes on to zongji unchanged;
+ * - TRANSACTION_PAYLOAD is decompressed and each inner event goes through zongji as if it had come from the
+ *   server uncompressed, with the payload's end position (its end is the only position the inner events have in
+ *   the file, and the transaction's boundary);
+ * - PARTIAL_UPDATE_ROWS is decoded here (partial-update-rows.ts) and handed on as an UpdateRows event;
+ * - anything else is handed on as a RefusedEvent, on which the reader stops with its position and kind.
+ *
+ * How: zongji builds its dump command class (BinlogClass) right before the 'ready' event and the command asks its
+ * prototype's binlogData for every packet, so wrapping that method at 'ready' sees every packet. Inner events
+ * are fed back as packets through the connection: when zongji pauses it (to fetch a table's columns) the rest
+ * wait at the front of mysql2's paused-packet queue, ahead of packets that arrived later. Written against
+ * @vlasky/zongji 0.9 and mysql2 3.x internals; start() fails loudly if they are not as expected.
+ */
+import { EVENT, type RawEventBase, type RawRefused, type RawRowsEvent } from './binlog-event.js';
+import { eventTreatment, eventTypeName, PARTIAL_UPDATE_ROWS_EVENT } from './event-types.js';
+import { decodePartialUpdateRows } from './partial-update-rows.js';
+import { innerEvents } from './transaction-payload.js';
+import type { ZongjiTableMapEntry } from './zongji-raw.js';
+
+/** mysql2's packet, as far as the gate reads and builds them */
+interface Packet {
+  buffer: Buffer;
+  offset: number;
+  end: number;
+  sequenceId: number;
+  numPackets: number;
+  constructor: new (id: number, buffer: Buffer, start: number, end: number) => Packet;
+}
+
+/** mysql2's connection, as far as the gate feeds packets into it */
+interface PacketConnection {
+  _paused: boolean;
+  _paused_packets: Packet[];
+  sequenceId: number;
+  handlePacket(packet: Packet): void;
+}
+
+type BinlogData = (this: unknown, packet: Packet, connection: PacketConnection) => unknown;
+
+export interface GatedZongji {
+  BinlogClass?: { prototype: { binlogData?: BinlogData } };
+  tableMap: Record<number, ZongjiTableMapEntry>;
+  useChecksum: boolean;
+  on(event: 'ready', listener: () => void): unknown;
+  removeListener(event: 'ready', listener: () => void): unknown;
+}
+
+export interface EventGateHandlers {
+  /** an event the gate produced itself (decoded partial rows, a refused event), in stream order */
+  emit(ev: RawEventBase): void;
+  /** the gate could not decode a packet it owns (a corrupt payload, zongji internals not as expected) */
+  fail(e: Error): void;
+}
+
+/** The common binlog event header, after the OK byte mysql2 leaves at packet.offset. */
+const HEADER_BYTES = 19;
+const OK_MARKER_BYTES = 1;
+
+interface Header {
+  timestamp: number;
+  typeCode: number;
+  eventLength: number;
+  nextPosition: number;
+  flags: number;
+}
+
+function readHeader(buf: Buffer, at: number): Header {
+  return {
+    timestamp: buf.readUInt32LE(at) * 1000,
+    typeCode: buf[at + 4] as number,
+    eventLength: buf.readUInt32LE(at + 9),
+    nextPosition: buf.readUInt32LE(at + 13),
+    flags: buf.readUInt16LE(at + 17),
+  };
+}
+
+function refused(h: Header, typeName: string): RawRefused {
+  return { getTypeName: () => EVENT.refused, typeName, timestamp: h.timestamp, nextPosition: h.nextPosition };
+}
+
+/**
+ * Installs the gate on a zongji instance (before start()). Returns a function that removes the 'ready' hook
+ * (the patched class dies with the stream).
+ */
+export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers): () => void {
+  const onReady = (): void => {
+    const proto = zongji.BinlogClass?.prototype;
+    const original = proto?.binlogData;
+    if (!proto || typeof original !== 'function') {
+      handlers.fail(new Error('zongji internals changed: BinlogClass.prototype.binlogData is missing, so sluice cannot see every binlog event'));
+      return;
+    }
+    proto.binlogData = function gatedBinlogData(this: unknown, packet: Packet, connection: PacketConnection): unknown {
+      const buf = packet.buffer;
+      // EOF / error packets, and anything too short to be an event, are zongji's to handle
+      if (packet.end - packet.offset < OK_MARKER_BYTES + HEADER_BYTES || buf[packet.offset] !== 0x00) return original.call(this, packet, connection);
+      const h = readHeader(buf, packet.offset + OK_MARKER_BYTES);
+      const treatment = eventTreatment(h.typeCode, h.flags);
+      if (treatment === 'zongji') return original.call(this, packet, connection);
+      const bodyStart = packet.offset + OK_MARKER_BYTES + HEADER_BYTES;
+      try {
+        if (treatment === 'payload') {
+          const body = buf.subarray(bodyStart, packet.end - (zongji.useChecksum ? 4 : 0));
+          feedInner(connection, innerEvents(body).map((e) => innerPacket(packet, connection, e.bytes, h.nextPosition)));
+        } else if (treatment === 'partial') {
+          const decoded = decodePartialUpdateRows(buf.subarray(bodyStart, packet.end), zongji);
+          if (decoded) {
+            const ev: RawRowsEvent = {
+              getTypeName: () => EVENT.updateRows,
+              timestamp: h.timestamp,
+              nextPosition: h.nextPosition,
+              tableMap: zongji.tableMap as unknown as RawRowsEvent['tableMap'],
+              ...decoded,
+            };
+            handlers.emit(ev);
+          }
+        } else {
+          handlers.emit(refused(h, eventTypeName(h.typeCode)));
+        }
+      } catch (e) {
+        const what = h.typeCode === PARTIAL_UPDATE_ROWS_EVENT ? 'a partial JSON update' : 'a compressed transaction';
+        handlers.fail(new Error(`decoding ${what} (${eventTypeName(h.typeCode)} ending at ${h.nextPosition}) failed: ${(e as Error).message}`, { cause: e }));
+      }
+      return proto.binlogData;
+    };
+  };
+
+  /** One inner event as a packet zongji can parse: OK marker, header (end position = the payload's), body, checksum room. */
+  function innerPacket(outer: Packet, connection: PacketConnection, event: Buffer, nextPosition: number): Packet {
+    const checksum = zongji.useChecksum ? 4 : 0;
+    const buf = Buffer.alloc(4 + OK_MARKER_BYTES + event.length + checksum);
+    event.copy(buf, 4 + OK_MARKER_BYTES);
+    const header = 4 + OK_MARKER_BYTES;
+    // inner events carry no checksum; zongji's parsers trim one when the stream has them, so room is made
+    buf.writeUInt32LE(event.length + checksum, header + 9);
+    buf.writeUInt32LE(nextPosition, header + 13);
+    const p = new outer.constructor(connection.sequenceId, buf, 0, buf.length);
+    // not a wire packet: it must not move mysql2's sequence counter
+    p.numPackets = 0;
+    return p;
+  }
+
+  /** Feeds inner packets through the connection, in order; what zongji's pauses hold back waits at the queue's front. */
+  function feedInner(connection: PacketConnection, packets: Packet[]): void {
+    for (let i = 0; i < packets.length; i++) {
+      if (connection._paused) {
+        connection._paused_packets.unshift(...packets.slice(i));
+        return;
+      }
+      connection.handlePacket(packets[i] as Packet);
+    }
+  }
+
+  zongji.on('ready', onReady);
+  return () => {
+    zongji.removeListener('ready', onReady);
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * MySQL's PARTIAL_UPDATE_ROWS_EVENT (binlog_row_value_options=PARTIAL_JSON, settable per session), which zongji
+ * skips. It is an UPDATE_ROWS_EVENT (v2 layout) whose rows carry, between the before and the after image, a
+ * "shared image": value_options (packed integer; bit 1 = PARTIAL_JSON) and, when set, one bit per JSON column
+ * of the table saying whether the after image holds that column's diff instead of its document (rpl_record.h).
+ * The images themselves are read with zongji's own row reader, so every column decodes exactly as in an
+ * UPDATE_ROWS_EVENT; a partial JSON value becomes a PartialJsonValue (model/partial-json.ts) for the format.
+ */
+import type { PartialJsonValue } from '../../model/partial-json.js';
+import type { RawRowImage } from './binlog-event.js';
+import type { ZongjiTableMapEntry } from './zongji-raw.js';
+
+/** zongji's byte reader (lib/reader.js), as far as this module drives it */
+interface ZongjiParser {
+  _offset: number;
+  _packetEnd: number;
+  append(buffer: Buffer): void;
+  parseUnsignedNumber(bytes: number): number;
+  parseLengthCodedNumber(): number | null;
+  parseBuffer(length: number): Buffer;
+}
+
+interface ImageReaderContext {
+  tableMap: Record<number, ZongjiTableMapEntry>;
+  tableId: number;
+  columns_present_bitmap: Buffer;
+  _zongji: unknown;
+}
+
+// zongji 0.9's package exports only its index; its byte reader and row-image reader live in lib/. They are
+// loaded by file from the installed package so partial rows decode with the very code that decodes all others.
+const zongjiLib = new URL('./lib/', import.meta.resolve('@vlasky/zongji'));
+const { Parser } = (await import(new URL('reader.js', zongjiLib).href)) as { Parser: new () => ZongjiParser };
+const { WriteRows } = (await import(new URL('rows_event.js', zongjiLib).href)) as {
+  WriteRows: { prototype: { _fetchOneRow(this: ImageReaderContext, parser: ZongjiParser): Record<string, unknown> } };
+};
+const readImage = WriteRows.prototype._fetchOneRow;
+
+const PARTIAL_JSON_UPDATES = 1;
+const MYSQL_TYPE_JSON = 245;
+
+export interface PartialRowsZongji {
+  tableMap: Record<number, ZongjiTableMapEntry>;
+  useChecksum: boolean;
+}
+
+export interface DecodedPartialRows {
+  tableId: number;
+  columns_present_bitmap: Buffer;
+  columns_present_bitmap2: Buffer;
+  rows: { before: RawRowImage; after: RawRowImage }[];
+}
+
+/** The binlog type of each column before zongji-raw.ts re-typed it (JSON is read as BLOB there). */
+function isJsonColumn(c: { type: number; binlogType?: number }): boolean {
+  return (c.binlogType ?? c.type) === MYSQL_TYPE_JSON;
+}
+
+/**
+ * Decodes the body of a PARTIAL_UPDATE_ROWS_EVENT (after the 19-byte common header, checksum included when the
+ * stream has one). Returns null when the table's map was filtered out (zongji skips such rows events too).
+ */
+export function decodePartialUpdateRows(body: Buffer, zongji: PartialRowsZongji): DecodedPartialRows | null {
+  const p = new Parser();
+  p.append(body);
+  if (zongji.useChecksum) p._packetEnd -= 4;
+  const tableId = p.parseUnsignedNumber(6);
+  p.parseUnsignedNumber(2); // flags
+  const extraLength = p.parseUnsignedNumber(2);
+  p.parseBuffer(extraLength - 2);
+  const columnCount = p.parseLengthCodedNumber() ?? 0;
+  const entry = zongji.tableMap[tableId];
+  if (!entry?.columns) return null;
+  const bitmapBytes = (columnCount + 7) >> 3;
+  const bitmap1 = p.parseBuffer(bitmapBytes);
+  const bitmap2 = p.parseBuffer(bitmapBytes);
+  const columns = entry.columns as ReadonlyArray<{ name: string; type: number; binlogType?: number }>;
+  const jsonColumns = columns.filter(isJsonColumn).map((c) => c.name);
+  const ctx = (bitmap: Buffer): ImageReaderContext => ({ tableMap: zongji.tableMap, tableId, columns_present_bitmap: bitmap, _zongji: zongji });
+  const rows: DecodedPartialRows['rows'] = [];
+  while (p._offset < p._packetEnd) {
+    const before = readImage.call(ctx(bitmap1), p);
+    const valueOptions = p.parseLengthCodedNumber() ?? 0;
+    const partialBits = (valueOptions & PARTIAL_JSON_UPDATES) !== 0 ? p.parseBuffer((jsonColumns.length + 7) >> 3) : null;
+    const after = readImage.call(ctx(bitmap2), p);
+    if (partialBits) {
+      jsonColumns.forEach((name, i) => {
+        if (((partialBits[i >> 3] as number) & (1 << (i & 7))) === 0) return;
+        const diff = after[name];
+        const base = before[name];
+        if (!Buffer.isBuffer(diff)) return;
+        if (!Buffer.isBuffer(base)) {
+          throw new Error(`a partial JSON update of column ${name} has no before image to apply to (binlog_row_image is not FULL)`);
+        }
+        const v: PartialJsonValue = { kind: 'partial-json', base, diff };
+        after[name] = v;
+      });
+    }
+    rows.push({ before, after });
+  }
+  return { tableId, columns_present_bitmap: bitmap1, columns_present_bitmap2: bitmap2, rows };
+}

@@ -1,0 +1,45 @@
+/**
+ * The events whose row changes sluice cannot read, decided per framed event (DESIGN §5: decoded or refused,
+ * never skipped). Each is something one session can cause even when the server's globals pass precheck:
+ * - an event type sluice does not decode (the gate hands it on as a Refused event);
+ * - a row change logged as a statement (SET SESSION binlog_format=STATEMENT/MIXED): a Query holding DML
+ *   inside a transaction, whose rows the binlog never carries;
+ * - a row image without every column (SET SESSION binlog_row_image=MINIMAL/NOBLOB): zongji reports the
+ *   missing columns as NULL, which sluice would write as if they were.
+ */
+import { EVENT, type RawQuery, type RawRefused, type RawRowsEvent } from './binlog-event.js';
+import type { FramedEvent } from './framer.js';
+
+export type Refusal =
+  | { readonly reason: 'event'; readonly typeName: string }
+  | { readonly reason: 'statement'; readonly statement: string }
+  | { readonly reason: 'partial-image'; readonly table: string };
+
+const LEADING_COMMENTS = /^(\s+|\/\*[^!][\s\S]*?\*\/|#[^\n]*\n|--[^\n]*\n)*/;
+const DML = /^(INSERT|UPDATE|DELETE|REPLACE|LOAD\s+DATA|LOAD\s+XML)\b/i;
+
+function allColumns(bitmap: Buffer | undefined, columns: number): boolean {
+  if (!bitmap) return true;
+  for (let i = 0; i < columns; i++) if (((bitmap[i >> 3] as number) & (1 << (i & 7))) === 0) return false;
+  return true;
+}
+
+export function refusalOf(ev: FramedEvent): Refusal | null {
+  const type = ev.event.getTypeName();
+  if (ev.kind === 'unsupported') return { reason: 'event', typeName: (ev.event as RawRefused).typeName ?? type };
+  if (type === EVENT.query && ev.kind === 'other') {
+    const text = (ev.event as RawQuery).query.replace(LEADING_COMMENTS, '');
+    if (DML.test(text)) return { reason: 'statement', statement: text.slice(0, 60) };
+    return null;
+  }
+  if (ev.kind === 'rows') {
+    const e = ev.event as RawRowsEvent;
+    const entry = e.tableMap[e.tableId];
+    const n = entry?.columns?.length;
+    if (n === undefined) return null;
+    if (!allColumns(e.columns_present_bitmap, n) || !allColumns(e.columns_present_bitmap2, n)) {
+      return { reason: 'partial-image', table: `${entry?.parentSchema}.${entry?.tableName}` };
+    }
+  }
+  return null;
+}
