@@ -48,11 +48,17 @@ export interface Setup {
   root: Connection;
 }
 
-/** A fresh database `db` with the test tables (TABLES_DDL), readable by the sluice account; returns a root connection. */
-export async function createTables(svc: DbService, db: string): Promise<Connection> {
+/** A table a test adds to the standard ones: its DDL and its job object (register its COLUMNS entry too). */
+export interface ExtraTable {
+  ddl: string;
+  object: Record<string, unknown>;
+}
+
+/** A fresh database `db` with the test tables (TABLES_DDL, then `extra`), readable by the sluice account; returns a root connection. */
+export async function createTables(svc: DbService, db: string, extra: readonly string[] = []): Promise<Connection> {
   const root = await rootConnection(svc, { charset: 'utf8mb4' });
   await root.query(`DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db}`);
-  for (const ddl of TABLES_DDL) await root.query(`USE ${db}; ${ddl}`);
+  for (const ddl of [...TABLES_DDL, ...extra]) await root.query(`USE ${db}; ${ddl}`);
   await root.query(`GRANT SELECT ON ${db}.* TO '${svc.sluice.user}'@'%'`).catch(() => root.query(`GRANT SELECT ON ${db}.* TO '${svc.sluice.user}'`));
   return root;
 }
@@ -67,13 +73,13 @@ export function jobObjects(db: string): Array<Record<string, unknown>> {
 }
 
 /** Fresh tables, a fresh topic (3 partitions, key-hash), and a checkpoint at the current binlog position. */
-export async function setUp(svc: DbService, name: string): Promise<Setup> {
+export async function setUp(svc: DbService, name: string, extra: readonly ExtraTable[] = []): Promise<Setup> {
   const db = `bl_${name}_${svc.name}`;
-  const root = await createTables(svc, db);
+  const root = await createTables(svc, db, extra.map((t) => t.ddl));
   const topic = `sluice-bl-${name}-${svc.name}-${Date.now().toString(36)}`;
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bl-'));
   const job = testJob(svc, {
-    objects: jobObjects(db),
+    objects: [...jobObjects(db), ...extra.map((t) => ({ db, ...t.object }))],
     topic,
     target: { createTopics: true },
     extra: { partitioning: 'key-hash', state: { dir } },

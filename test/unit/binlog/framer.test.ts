@@ -73,13 +73,13 @@ test('a rotate moves to the new file at the offset of its first event; header of
   assert.equal(hb.endPos, 230, 'a heartbeat does not move the position');
 });
 
-test('events zongji would drop are framed as unsupported, with their position', () => {
+test('events the gate refuses are framed as unsupported, with their position and transaction start', () => {
   const f = new BinlogFramer({ file: 'binlog.000004', pos: 100 });
   f.frame(ev('Gtid', 179, { gtid: 'u:1' }));
-  const p = f.frame(ev('TransactionPayload', 900));
+  const p = f.frame(ev('Refused', 900, { typeName: 'INCIDENT_EVENT' }));
   assert.equal(p.kind, 'unsupported');
   assert.equal(p.endPos, 900);
-  assert.equal(f.frame(ev('PartialUpdateRows', 950)).kind, 'unsupported');
+  assert.deepEqual(p.txStart, { file: 'binlog.000004', pos: 100 });
 });
 
 test('query classification', () => {
