@@ -56,7 +56,7 @@ export function innerEvents(body: Buffer): InnerEvent[] {
   const compressed = body.subarray(pos, payloadSize >= 0 ? pos + payloadSize : body.length);
   let raw: Buffer;
   if (compression === COMPRESSION_ZSTD) {
-    const out = decompress(compressed, uncompressedSize > 0 ? new Uint8Array(uncompressedSize) : undefined);
+    const out = decompress(compressed);
     raw = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   } else if (compression === COMPRESSION_NONE) {
     raw = compressed;

@@ -1,0 +1,56 @@
+/**
+ * Issue 7, "every binlog event decoded or refused": events a session can write whose rows sluice cannot know
+ * stop the job with one sentence naming the kind, the position and the fix, instead of being skipped — on
+ * MariaDB and MySQL, with real server events: a row change logged as a statement (SET SESSION
+ * binlog_format=STATEMENT) and row images without every column (SET SESSION binlog_row_image=MINIMAL). The
+ * checkpoint stays before the refused transaction, so nothing after it counts as delivered.
+ * (Event type codes no server defines are refused by the gate: test/unit/binlog/event-gate.test.ts.)
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
+import { SourceError } from '../../../src/errors.js';
+import { DATABASES, type DbService } from '../../support/services.js';
+import { requireService } from '../../support/db.js';
+import { readRecords, setUp } from './binlog-harness.js';
+import { captureBinlogPosition } from '../../../src/source/binlog/capture-position.js';
+
+async function refused(t: TestContext, svc: DbService, name: string, sessionSql: string, statement: string, expect: RegExp): Promise<void> {
+  await requireService(svc);
+  const s = await setUp(svc, name);
+  try {
+    const run = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log: () => undefined });
+    await s.root.query(`USE ${s.db}`);
+    await s.root.query("INSERT INTO acct VALUES (1, 'before', 1.00, 1, 'kept', NULL)");
+    const at = await captureBinlogPosition(s.root, s.model.dialect);
+    await s.root.query(sessionSql);
+    await s.root.query(`BEGIN; ${statement}; COMMIT`);
+    const err = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof SourceError, `the job stopped with a SourceError (got ${String(err)})`);
+    t.diagnostic(err.message);
+    assert.match(err.message, expect);
+    const where = /ending at (\S+):(\d+) \(transaction from (\S+):(\d+)\)/.exec(err.message);
+    assert.ok(where, 'the sentence names the position');
+    assert.equal(where[3], at.file);
+    assert.equal(Number(where[4]), at.pos, 'the refused transaction starts where the server was before it');
+    const cp = await s.store.load();
+    assert.ok(cp?.binlog && (cp.binlog.file < at.file || (cp.binlog.file === at.file && cp.binlog.pos <= at.pos)), `checkpoint ${cp?.binlog?.file}:${cp?.binlog?.pos} stays before the refused transaction`);
+    const recs = await readRecords(s);
+    assert.deepEqual(recs.map((r) => `${r.op} ${r.after?.owner ?? r.before?.owner}`), ['INSERT before'], 'only the change before it reached Kafka');
+  } finally {
+    await s.root.query(`DROP DATABASE IF EXISTS ${s.db}`).catch(() => undefined);
+    await s.root.end();
+  }
+}
+
+for (const svc of DATABASES) {
+  test(`binlog on ${svc.name}: a row change logged as a statement (session binlog_format=STATEMENT) stops the job naming it, its position and the fix`, { timeout: 60_000 }, (t) =>
+    refused(t, svc, 'evt_stmt', "SET SESSION binlog_format = 'STATEMENT'", "UPDATE acct SET owner = 'stmt' WHERE id = 1", /logged as a statement \(UPDATE acct.*binlog_format=ROW/),
+  );
+  test(`binlog on ${svc.name}: rows without every column (session binlog_row_image=MINIMAL) stop the job instead of writing NULLs`, { timeout: 60_000 }, (t) =>
+    refused(t, svc, 'evt_minimal', "SET SESSION binlog_row_image = 'MINIMAL'", "UPDATE acct SET owner = 'minimal' WHERE id = 1", /leave columns out.*binlog_row_image=FULL/),
+  );
+}
