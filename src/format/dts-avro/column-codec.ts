@@ -9,6 +9,7 @@ import { SourceError } from '../../errors.js';
 import type { ColumnMeta } from '../../model/table.js';
 import { jsonbToText } from './jsonb-text.js';
 import { applyJsonDiff } from './json-diff.js';
+import { inet4Text, inet6Text, uuidText } from './inet-text.js';
 import { isPartialJson } from '../../model/partial-json.js';
 import {
   dateFromBinlog,
@@ -57,6 +58,9 @@ const GEOMETRY_TYPES = new Set([
   'geometrycollection',
   'geomcollection',
 ]);
+
+/** MariaDB's fixed-width binary types that print as text, and their printers */
+const MARIADB_FIXED_TEXT: Readonly<Record<string, (b: Uint8Array) => string>> = { inet6: inet6Text, inet4: inet4Text, uuid: uuidText };
 
 const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 const BLOB_TYPES = new Set(['tinyblob', 'blob', 'mediumblob', 'longblob']);
@@ -267,16 +271,31 @@ export function compileColumnCodec(meta: ColumnMeta): ColumnCodec {
       };
     case 'binary':
     case 'varbinary':
+    case 'vector':
     case 'tinyblob':
     case 'blob':
     case 'mediumblob':
     case 'longblob': {
-      // the DTS SDK maps BinaryObject.type through ObjectType.valueOf, which knows BINARY and BLOB only
+      // the DTS SDK maps BinaryObject.type through ObjectType.valueOf, which knows BINARY and BLOB only;
+      // MySQL 9's VECTOR is its little-endian float32 bytes on both paths, a variable-length binary
       const type = BLOB_TYPES.has(dt) ? 'BLOB' : 'BINARY';
       const toObject = (b: Uint8Array): DtsValue => ({ kind: 'BinaryObject', type, value: b });
       // BINARY(n): the server pads to n in SELECT, zongji re-pads the binlog's stripped zero bytes
       return { ...base, selectExpr: col, fromSnapshot: toObject, fromBinlog: (v) => toObject(asBuffer(meta, v)) };
     }
+  }
+
+  const fixedText = MARIADB_FIXED_TEXT[dt];
+  if (fixedText) {
+    // MariaDB's INET6/INET4/UUID: the text the server prints, as DTS carries strings (ASCII, named utf8mb4).
+    // Snapshot: the server's own text; binlog: the stored bytes, printed by the same rules (inet-text.ts).
+    const toText = (b: Buffer): DtsValue => ({ kind: 'Character', charset: 'utf8mb4', value: b });
+    return {
+      ...base,
+      selectExpr: col,
+      fromSnapshot: toText,
+      fromBinlog: (v) => toText(Buffer.from(fixedText(asBuffer(meta, v)), 'latin1')),
+    };
   }
 
   if (TEXT_TYPES.has(dt)) {

@@ -5,6 +5,7 @@
  * - TRANSACTION_PAYLOAD is decompressed and each inner event goes through zongji as if it had come from the
  *   server uncompressed, with the payload's end position (its end is the only position the inner events have in
  *   the file, and the transaction's boundary);
+ * - a TABLE_MAP's VECTOR columns are re-typed so zongji can read them (zongji-raw.ts retypeVectorColumns);
  * - PARTIAL_UPDATE_ROWS is decoded here (partial-update-rows.ts) and handed on as an UpdateRows event;
  * - anything else is handed on as a RefusedEvent, on which the reader stops with its position and kind.
  *
@@ -15,10 +16,10 @@
  * @vlasky/zongji 0.9 and mysql2 3.x internals; start() fails loudly if they are not as expected.
  */
 import { EVENT, type RawEventBase, type RawRefused, type RawRowsEvent } from './binlog-event.js';
-import { eventTreatment, eventTypeName, PARTIAL_UPDATE_ROWS_EVENT } from './event-types.js';
+import { eventTreatment, eventTypeName, PARTIAL_UPDATE_ROWS_EVENT, TABLE_MAP_EVENT } from './event-types.js';
 import { decodePartialUpdateRows } from './partial-update-rows.js';
 import { innerEvents } from './transaction-payload.js';
-import type { ZongjiTableMapEntry } from './zongji-raw.js';
+import { retypeVectorColumns, type ZongjiTableMapEntry } from './zongji-raw.js';
 
 /** mysql2's packet, as far as the gate reads and builds them */
 interface Packet {
@@ -99,8 +100,9 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
       if (packet.end - packet.offset < OK_MARKER_BYTES + HEADER_BYTES || buf[packet.offset] !== 0x00) return original.call(this, packet, connection);
       const h = readHeader(buf, packet.offset + OK_MARKER_BYTES);
       const treatment = eventTreatment(h.typeCode, h.flags);
-      if (treatment === 'zongji') return original.call(this, packet, connection);
       const bodyStart = packet.offset + OK_MARKER_BYTES + HEADER_BYTES;
+      if (h.typeCode === TABLE_MAP_EVENT) retypeVectorColumns(buf.subarray(bodyStart, packet.end));
+      if (treatment === 'zongji') return original.call(this, packet, connection);
       try {
         if (treatment === 'payload') {
           const body = buf.subarray(bodyStart, packet.end - (zongji.useChecksum ? 4 : 0));

@@ -173,3 +173,29 @@ function temporalBinlogBytes(kind: 'date' | 'year' | 'datetime' | 'timestamp' | 
       return 3 + frac;
   }
 }
+
+const MYSQL_TYPE_VECTOR = 242;
+
+/**
+ * MySQL 9's VECTOR columns in a TABLE_MAP_EVENT body (in place), re-typed as BLOB: zongji 0.9 knows no type 242,
+ * reads no metadata byte for it (misreading every column after it) and refuses its values. VECTOR is stored
+ * like a BLOB (one metadata byte, the length width; values length-prefixed), so as BLOB its bytes arrive exact.
+ */
+export function retypeVectorColumns(body: Buffer): void {
+  let pos = 8; // table id (6), flags (2)
+  pos += 1 + (body[pos] as number) + 1; // database name: length, bytes, NUL
+  pos += 1 + (body[pos] as number) + 1; // table name
+  const first = body[pos] as number;
+  let count: number;
+  if (first < 251) {
+    count = first;
+    pos += 1;
+  } else if (first === 252) {
+    count = body.readUInt16LE(pos + 1);
+    pos += 3;
+  } else {
+    count = body.readUIntLE(pos + 1, 3);
+    pos += 4;
+  }
+  for (let i = 0; i < count && pos + i < body.length; i++) if (body[pos + i] === MYSQL_TYPE_VECTOR) body[pos + i] = T.BLOB;
+}
