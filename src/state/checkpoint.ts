@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TableSchema } from '../model/table.js';
 
 /**
  * The job's checkpoint (DESIGN §2): a small immutable value with explicit (de)serialisation, written and read
@@ -50,8 +51,13 @@ export interface Checkpoint {
   readonly lastId: bigint;
   /** null when the job has no snapshot (init.data off) */
   readonly snapshot: SnapshotCheckpoint | null;
-  /** `db.table` → schema version in force at `binlog` */
+  /** `db.table` → schema version in force at `binlog` (the last one given, for tables dropped since) */
   readonly schemaVersions: Readonly<Record<string, number>>;
+  /**
+   * `db.table` → the structure sluice tracked for each selected table at `binlog` (issue 7): a restart reads
+   * the rows after the checkpoint with the structure in force when they were written, not information_schema's.
+   */
+  readonly schemas?: Readonly<Record<string, TableSchema>>;
 }
 
 function freezeDeep<T>(v: T): T {
@@ -101,9 +107,62 @@ export function serializeCheckpoint(cp: Checkpoint): string {
         }
       : null,
     schemaVersions: Object.fromEntries(Object.entries(cp.schemaVersions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    ...(cp.schemas ? { schemas: Object.fromEntries(Object.entries(cp.schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, t]) => [k, tableJson(t)])) } : {}),
   };
   return `${JSON.stringify(out, null, 1)}\n`;
 }
+
+/** A tracked structure, field by field (TableSchema is plain data; no field is spread from elsewhere). */
+function tableJson(t: TableSchema): Record<string, unknown> {
+  return {
+    db: t.db,
+    table: t.table,
+    version: t.version,
+    columns: t.columns.map((c) => ({
+      name: c.name,
+      ordinal: c.ordinal,
+      typeCode: c.typeCode,
+      dataType: c.dataType,
+      columnType: c.columnType,
+      unsigned: c.unsigned,
+      nullable: c.nullable,
+      precision: c.precision,
+      scale: c.scale,
+      charset: c.charset,
+      collation: c.collation,
+      ...(c.members ? { members: c.members } : {}),
+    })),
+    primaryKey: t.primaryKey,
+    uniqueKeys: t.uniqueKeys.map((u) => ({ name: u.name, columns: u.columns, unique: u.unique })),
+  };
+}
+
+const columnSchema = z
+  .object({
+    name: z.string(),
+    ordinal: z.number().int(),
+    typeCode: z.number().int(),
+    dataType: z.string(),
+    columnType: z.string(),
+    unsigned: z.boolean(),
+    nullable: z.boolean(),
+    precision: z.number().int().nullable(),
+    scale: z.number().int().nullable(),
+    charset: z.string().nullable(),
+    collation: z.string().nullable(),
+    members: z.array(z.string()).optional(),
+  })
+  .strict();
+const tableSchemaSchema = z
+  .object({
+    db: z.string(),
+    table: z.string(),
+    version: z.number().int(),
+    columns: z.array(columnSchema),
+    primaryKey: z.array(z.string()),
+    uniqueKeys: z.array(z.object({ name: z.string(), columns: z.array(z.string()), unique: z.boolean() }).strict()),
+  })
+  .strict();
 
 const decimal = z.string().regex(/^-?\d+$/, 'a decimal integer');
 const binlogSchema = z.object({ file: z.string().min(1), pos: z.number().int().nonnegative(), gtidSet: z.string().nullable() }).strict();
@@ -125,6 +184,7 @@ const fileSchema = z
       .strict()
       .nullable(),
     schemaVersions: z.record(z.string(), z.number().int()),
+    schemas: z.record(z.string(), tableSchemaSchema).optional(),
   })
   .strict();
 
@@ -165,6 +225,7 @@ export function parseCheckpoint(text: string): ParseResult {
           }
         : null,
       schemaVersions: v.schemaVersions,
+      ...(v.schemas ? { schemas: v.schemas } : {}),
     }),
   };
 }

@@ -5,16 +5,19 @@
  * handed to the sink. Named steps per event kind; the reader pauses the stream while a returned promise is
  * pending (sink backpressure, a schema re-read).
  */
-import { AvroWriter, buildRowRecord, dtsPosition, encodeRecord, type ChangeHeader, type DtsValue, type RowOperation } from '../../format/dts-avro/index.js';
+import { AvroWriter, buildDdlRecord, buildRowRecord, dtsPosition, encodeRecord, type ChangeHeader, type DtsValue, type RowOperation } from '../../format/dts-avro/index.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import { SourceError } from '../../errors.js';
 import { EVENT, type RawQuery, type RawRowImage, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
+import { parseDdl } from '../../source/binlog/ddl-tables.js';
+import type { TableMapMetadata } from '../../source/binlog/table-map-columns.js';
 import type { FramedEvent } from '../../source/binlog/framer.js';
 import type { GtidTracker } from '../../source/binlog/gtid-tracker.js';
 import type { AckTracker } from '../../state/ack-tracker.js';
 import type { BinlogTable } from './binlog-table.js';
 import { PartitionBatcher } from './partition-batcher.js';
-import type { TableRegistry } from './table-registry.js';
+import type { TableRegistry, TrackedState } from './table-registry.js';
+import { ddlRoutes, type DdlRouteOptions } from './ddl-routes.js';
 
 /** A checkpointable position: a transaction boundary and the last id assigned before it. */
 export interface StreamPosition {
@@ -22,6 +25,8 @@ export interface StreamPosition {
   readonly pos: number;
   readonly gtidSet: string | null;
   readonly lastId: number;
+  /** the table structures in force at this boundary (saved with it, so a replay versions rows the same) */
+  readonly tables: TrackedState;
 }
 
 export interface ChangeStreamOptions {
@@ -34,6 +39,10 @@ export interface ChangeStreamOptions {
   lastId: number;
   serverVersion: string;
   serverId: number;
+  /** `emit`: DDL statements on selected tables become DDL records (DESIGN §3); `ignore`: they only update structures */
+  ddl: 'ignore' | 'emit';
+  /** where DDL records go */
+  ddlRouting: Omit<DdlRouteOptions, 'objectFor'>;
   /** open batches are cut once their records reach this many bytes */
   batchBytes: number;
   log: (line: string) => void;
@@ -78,6 +87,9 @@ export class ChangeStream {
     switch (ev.kind) {
       case 'rows':
         wait = this.onRows(ev);
+        break;
+      case 'table-map':
+        wait = this.o.registry.onTableMap(ev.event as unknown as TableMapMetadata);
         break;
       case 'ddl':
         wait = this.onDdl(ev);
@@ -161,29 +173,54 @@ export class ChangeStream {
   }
 
   /**
-   * The row's columns are not the schema's: the table changed without a DDL the stream recognised (or the
-   * stream is behind an ALTER). Re-read the structure once; if the row still does not fit, stop rather than
-   * mis-map values (tracking the structure along the binlog is issue 7).
+   * The row's columns are not the tracked structure's. With FULL metadata the table map just described them,
+   * so this cannot be a lag behind an ALTER: stop rather than guess. Without it the table changed by a DDL
+   * the stream did not recognise: re-read the structure once; if the row still does not fit, stop rather
+   * than mis-map values.
    */
   private async onColumnDrift(ev: FramedEvent, table: BinlogTable, image: RawRowImage): Promise<void> {
-    await this.o.registry.reload([table]);
-    const now = this.o.registry.get(table.schema.db, table.schema.table);
+    const now = this.o.registry.fullMetadata ? table : await this.o.registry.reloadAfterDrift(table);
     if (!now) return;
     if (!sameColumns(image, now.columnNames)) {
       throw new SourceError(
-        `Rows of ${table.schema.db}.${table.schema.table} at ${ev.file}:${ev.endPos} have columns (${Object.keys(image).join(', ')}) that differ from the table's current structure (${now.columnNames.join(', ')}): the table was altered after these rows were written; sluice cannot map them yet (issue 7), so move the state directory away and run again to re-snapshot.`,
+        `Rows of ${table.schema.db}.${table.schema.table} at ${ev.file}:${ev.endPos} have columns (${Object.keys(image).join(', ')}) that differ from the structure sluice tracked for them (${now.columnNames.join(', ')}): the table was altered in a way the binlog did not show (set binlog_row_metadata=FULL on the server so every table map names its columns), so move the state directory away and run again to re-snapshot.`,
       );
     }
     this.encodeRows(ev, ev.event as RawRowsEvent, now);
   }
 
-  /** Step: a DDL → re-read the selected tables it may touch. */
+  /**
+   * Step: a DDL statement. Under `ddl: emit` its records go out first, routed by the tables as they were
+   * before it (a table renamed out still gets the RENAME); then the tracked structures follow it.
+   */
   private onDdl(ev: FramedEvent): void | Promise<void> {
     const q = ev.event as RawQuery;
-    const touched = this.o.registry.touchedBy(q.query, q.schema);
-    if (touched.length === 0) return;
-    // Records already built used the old structure; they are unaffected by the re-read.
-    return this.o.registry.reload(touched).then(() => undefined);
+    const stmt = parseDdl(q.query, q.schema);
+    if (this.o.ddl === 'emit') this.emitDdl(ev, q, stmt);
+    return this.o.registry.onDdl(stmt);
+  }
+
+  private emitDdl(ev: FramedEvent, q: RawQuery, stmt: ReturnType<typeof parseDdl>): void {
+    const registry = this.o.registry;
+    const routes = ddlRoutes(stmt, { ...this.o.ddlRouting, objectFor: (db, table) => registry.objectFor(db, table) });
+    const tsMs = ev.timestampSec * 1000;
+    for (const r of routes) {
+      const id = ++this.lastId;
+      const header: ChangeHeader = {
+        id,
+        sourceTimestamp: ev.timestampSec,
+        sourcePosition: dtsPosition(ev.file, ev.endPos),
+        safeSourcePosition: dtsPosition(ev.txStart.file, ev.txStart.pos),
+        sourceTxid: ev.gtid ?? '0',
+        serverVersion: this.o.serverVersion,
+        threadId: ev.threadId || q.slaveProxyId,
+        serverId: this.o.serverId,
+        readerThroughoutTime: Math.max(0, Date.now() - tsMs),
+      };
+      const value = encodeRecord(buildDdlRecord(r.db, q.query, header, ev.gtid ?? undefined), this.writer);
+      this.batcher.add(r.topic, r.partition, id, Buffer.from(r.key, 'utf8'), value, tsMs);
+      this.records++;
+    }
   }
 
   /** Step: a transaction ended → its position becomes a checkpoint candidate once its records are issued. */
@@ -191,7 +228,7 @@ export class ChangeStream {
     this.o.gtids.committed(ev.gtid);
     this.transactions++;
     this.lastCommitMs = ev.timestampSec * 1000;
-    const p: StreamPosition = { file: ev.file, pos: ev.endPos, gtidSet: this.o.gtids.value, lastId: this.lastId };
+    const p: StreamPosition = { file: ev.file, pos: ev.endPos, gtidSet: this.o.gtids.value, lastId: this.lastId, tables: this.o.registry.state };
     if (this.batcher.pendingRecords === 0 && this.pendingBoundaries.length === 0) this.o.tracker.boundary(this.lastId, p);
     else this.pendingBoundaries.push(p);
   }

@@ -23,6 +23,7 @@ import { BinlogReader } from '../../source/binlog/reader.js';
 import { TransientSourceError } from '../../source/binlog/reader-errors.js';
 import { GtidTracker } from '../../source/binlog/gtid-tracker.js';
 import { openConnection } from '../../source/mysql/connect.js';
+import { readRowMetadataFacts } from '../../source/mysql/row-metadata.js';
 import { loadTableSchemas } from '../../source/mysql/table-schema.js';
 import { AckTracker } from '../../state/ack-tracker.js';
 import { updateCheckpoint, type Checkpoint } from '../../state/checkpoint.js';
@@ -122,10 +123,17 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
   const isMaria = model.dialect.version.flavor === 'mariadb';
   const byGtid = await serverStreamsByGtid(job, model);
   const loader = schemaLoader(job);
+  const facts = await openConnection(job.source).then(async (c) => {
+    try {
+      return await readRowMetadataFacts(c);
+    } finally {
+      c.destroy();
+    }
+  });
+  const tracking = { rules: job.objects, jobTopic: job.target.topic, partitioning: job.partitioning, partitions: args.partitions };
   const registry = new TableRegistry(
-    model.tables,
-    { partitioning: job.partitioning, partitions: args.partitions, filterDialect: filterDialectFor(model.dialect.version.text), loadSchema: loader.load, log },
-    cp.schemaVersions,
+    { ...tracking, filterDialect: filterDialectFor(model.dialect.version.text), fullMetadata: facts.full, collations: facts.collations, loadSchema: loader.load, log },
+    { tables: model.tables, saved: cp.binlog && cp.schemas ? { schemas: cp.schemas, versions: cp.schemaVersions } : null, versions: cp.schemaVersions },
   );
   // Each attempt has its own tracker; an ack goes to the tracker that issued the batch, so a late ack from an
   // attempt that ended (lost connection) can never reach the next attempt's tracker.
@@ -138,7 +146,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
     cp = updateCheckpoint(cp, {
       binlog: { file: p.file, pos: p.pos, gtidSet: p.gtidSet },
       lastId: BigInt(p.lastId),
-      schemaVersions: { ...cp.schemaVersions, ...registry.schemaVersions() },
+      schemaVersions: p.tables.versions,
+      schemas: p.tables.schemas,
     });
     summary.checkpoint = cp;
     const saved = cp;
@@ -168,6 +177,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
         lastId: Number(lastIdBeforeBinlog(cp)),
         serverVersion: model.dialect.version.text,
         serverId: model.serverId,
+        ddl: job.ddl,
+        ddlRouting: tracking,
         batchBytes: Math.min(job.producer.batchBytes, 256 << 10),
         log,
       });
@@ -188,7 +199,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
           source: job.source,
           start,
           ...(startGtid ? { startGtid } : {}),
-          tables: registry.includeSchema(),
+          tables: (db, table) => registry.selects(db, table),
           stateDir: job.state.dir,
           onEvent: (ev) => (args.status?.event(ev), stream.onEvent(ev)),
           onError: fail,

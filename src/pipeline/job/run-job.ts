@@ -52,9 +52,17 @@ const SCHEMA_DONE_MARK = '#schema';
 const tableOfChunk = (id: string): string => id.slice(0, id.lastIndexOf('#'));
 const WORKER_FILE = fileURLToPath(new URL('../../worker-entry.cjs', import.meta.url));
 
+/**
+ * Every topic the job may write: those of the selected tables, and those of every object rule — a table
+ * created or renamed into a rule later in the binlog starts syncing into the rule's topic (issue 7).
+ */
 function topicPartitions(job: JobConfig, model: SourceModel): Map<string, number> {
   const want = new Map<string, number>();
   for (const t of model.tables) want.set(t.object.topic, Math.max(want.get(t.object.topic) ?? 1, t.object.partitions ?? 1));
+  for (const r of job.objects) {
+    const topic = r.topic ?? job.target.topic;
+    want.set(topic, Math.max(want.get(topic) ?? 1, r.partitions ?? 1));
+  }
   if (want.size === 0) want.set(job.target.topic, 1);
   return want;
 }

@@ -25,8 +25,12 @@ export interface BinlogReaderOptions {
    * seeds the framer until the server's first Rotate names the real file.
    */
   startGtid?: string;
-  /** `db → table names` whose row events are decoded; zongji skips the rest before decoding */
-  tables: Record<string, string[]>;
+  /**
+   * Which tables' table maps and row events are decoded (zongji skips the rest before decoding): a fixed
+   * `db → table names` map, or a predicate asked for every table map — so a table created or renamed into
+   * the job's objects later in the stream is decoded from its first table map on.
+   */
+  tables: Record<string, string[]> | ((db: string, table: string) => boolean);
   /** named in the purged-binlog sentence */
   stateDir: string;
   /**
@@ -70,6 +74,9 @@ export class BinlogReader {
       emit: (ev) => this.onRaw(ev),
       fail: (e) => this.fail(new SourceError(`Reading the binlog at ${this.framer.position.file}:${this.framer.position.pos} failed: ${e.message}. sluice resumes from its checkpoint when run again; if this repeats, report it with the binlog file.`, { cause: e })),
     });
+    const include = opts.tables;
+    // zongji's includeSchema is a fixed map; its per-table-map check is replaced on this instance instead.
+    if (typeof include === 'function') (this.zongji as unknown as { _skipSchema: (db: string, table: string) => boolean })._skipSchema = (db, table) => !include(db, table);
   }
 
   /** Connects and starts streaming from `opts.start`; resolves once the dump has been requested. */
@@ -105,7 +112,7 @@ export class BinlogReader {
         serverId: this.opts.source.serverId,
         ...(this.opts.startGtid ? { gtidSet: this.opts.startGtid } : { filename: this.opts.start.file, position: this.opts.start.pos }),
         includeEvents: [...INCLUDED_EVENTS],
-        includeSchema: this.opts.tables,
+        ...(typeof this.opts.tables === 'function' ? {} : { includeSchema: this.opts.tables }),
       });
     });
   }

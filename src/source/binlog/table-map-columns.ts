@@ -1,0 +1,239 @@
+/**
+ * A table's structure as one TABLE_MAP event states it, when the server writes binlog_row_metadata=FULL:
+ * column names, types, signedness, charsets, ENUM/SET members and the primary key, as of the moment the
+ * rows that follow were written (DESIGN §2 — not information_schema's structure *now*, which may already be
+ * past an ALTER the stream has not reached).
+ *
+ * @vlasky/zongji 0.9 parses the optional metadata block itself (lib/binlog_event.js TableMap:
+ * columnNames, signedness, _columnCharsetIds, _enumSetValues, primaryKey, geometryTypes), so this layer
+ * only turns those fields into sluice's ColumnMeta. Probed on MariaDB 10.11 and MySQL 9.7 (both FULL):
+ * columnTypes hold the real type after zongji's updateColumnInfo (ENUM 247, SET 248, not STRING), signedness
+ * is true for UNSIGNED, charset ids are collation ids (63 = binary).
+ */
+import type { ColumnMeta } from '../../model/table.js';
+import { columnTypeCode } from '../mysql/column-type-code.js';
+
+/** The TableMap fields zongji fills from the event (names as in @vlasky/zongji lib/binlog_event.js). */
+export interface TableMapMetadata {
+  schemaName: string;
+  tableName: string;
+  columnCount: number;
+  columnTypes: readonly number[];
+  columnsMetadata: ReadonlyArray<Readonly<Record<string, unknown>> | null | undefined>;
+  columnNames?: readonly string[];
+  signedness?: ReadonlyArray<boolean | null | undefined>;
+  _columnCharsetIds?: ReadonlyArray<number | null | undefined>;
+  _enumSetValues?: ReadonlyArray<ReadonlyArray<Uint8Array> | null | undefined>;
+  primaryKey?: readonly number[];
+  geometryTypes?: ReadonlyArray<number | null | undefined>;
+}
+
+/** A collation id → its name and character set, as the server lists them (information_schema.COLLATIONS). */
+export type CollationTable = ReadonlyMap<number, { collation: string; charset: string }>;
+
+export interface TableMapStructure {
+  columns: ColumnMeta[];
+  /** primary key column names in index order (empty: none) */
+  primaryKey: string[];
+}
+
+/** MySQL binlog column type codes (enum_field_types). */
+const B = {
+  DECIMAL: 0,
+  TINY: 1,
+  SHORT: 2,
+  LONG: 3,
+  FLOAT: 4,
+  DOUBLE: 5,
+  TIMESTAMP: 7,
+  LONGLONG: 8,
+  INT24: 9,
+  DATE: 10,
+  TIME: 11,
+  DATETIME: 12,
+  YEAR: 13,
+  NEWDATE: 14,
+  VARCHAR: 15,
+  BIT: 16,
+  TIMESTAMP2: 17,
+  DATETIME2: 18,
+  TIME2: 19,
+  VECTOR: 242,
+  JSON: 245,
+  NEWDECIMAL: 246,
+  ENUM: 247,
+  SET: 248,
+  TINY_BLOB: 249,
+  MEDIUM_BLOB: 250,
+  LONG_BLOB: 251,
+  BLOB: 252,
+  VAR_STRING: 253,
+  STRING: 254,
+  GEOMETRY: 255,
+} as const;
+
+const BINARY_COLLATION = 63;
+const INTEGERS: Readonly<Record<number, string>> = { [B.TINY]: 'tinyint', [B.SHORT]: 'smallint', [B.INT24]: 'mediumint', [B.LONG]: 'int', [B.LONGLONG]: 'bigint' };
+const BLOB_BY_LENGTH_SIZE: Readonly<Record<number, [blob: string, text: string]>> = {
+  1: ['tinyblob', 'tinytext'],
+  2: ['blob', 'text'],
+  3: ['mediumblob', 'mediumtext'],
+  4: ['longblob', 'longtext'],
+};
+// Field_geom::geometry_type; MySQL 8+ calls type 7 'geomcollection' in information_schema
+const GEOMETRY_NAMES = ['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geomcollection'];
+
+/** Whether the event carries FULL metadata (a name for every column). */
+export function hasColumnNames(ev: TableMapMetadata): boolean {
+  return ev.columnNames !== undefined && ev.columnNames.length === ev.columnCount;
+}
+
+function num(meta: Readonly<Record<string, unknown>> | null | undefined, key: string): number {
+  const v = meta?.[key];
+  return typeof v === 'number' ? v : 0;
+}
+
+function quoteMember(m: string): string {
+  return `'${m.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The structure the event states, or null when it has no column names (binlog_row_metadata=MINIMAL, or a
+ * server without the setting): then the caller keeps the structure it tracked from the DDL stream.
+ * A column of a type sluice has no ColumnMeta for becomes `dataType` 'unknown' (the mapper refuses it).
+ */
+export function structureFromTableMap(ev: TableMapMetadata, collations: CollationTable): TableMapStructure | null {
+  if (!hasColumnNames(ev)) return null;
+  const names = ev.columnNames as readonly string[];
+  const columns: ColumnMeta[] = [];
+  for (let i = 0; i < ev.columnCount; i++) {
+    const type = ev.columnTypes[i] as number;
+    const meta = ev.columnsMetadata[i];
+    const unsigned = ev.signedness?.[i] === true;
+    const collationId = ev._columnCharsetIds?.[i];
+    const coll = collationId === null || collationId === undefined ? undefined : collations.get(collationId);
+    const binary = collationId === BINARY_COLLATION;
+    const charset = binary ? 'binary' : (coll?.charset ?? null);
+    const collation = binary ? null : (coll?.collation ?? null);
+    let dataType = 'unknown';
+    let columnType = '';
+    let precision: number | null = null;
+    let scale: number | null = null;
+    let text = false;
+    let members: string[] | undefined;
+    const intName = INTEGERS[type];
+    if (intName !== undefined) {
+      dataType = intName;
+      columnType = intName + (unsigned ? ' unsigned' : '');
+      precision = { tinyint: 3, smallint: 5, mediumint: 7, int: 10, bigint: unsigned ? 20 : 19 }[intName] ?? null;
+      scale = 0;
+    } else {
+      switch (type) {
+        case B.FLOAT:
+        case B.DOUBLE:
+          dataType = type === B.FLOAT ? 'float' : 'double';
+          columnType = dataType + (unsigned ? ' unsigned' : '');
+          precision = type === B.FLOAT ? 12 : 22;
+          break;
+        case B.DECIMAL:
+        case B.NEWDECIMAL:
+          precision = num(meta, 'precision');
+          scale = num(meta, 'decimals');
+          dataType = 'decimal';
+          columnType = `decimal(${precision},${scale})${unsigned ? ' unsigned' : ''}`;
+          break;
+        case B.YEAR:
+          dataType = 'year';
+          columnType = 'year(4)';
+          break;
+        case B.DATE:
+        case B.NEWDATE:
+          dataType = 'date';
+          columnType = 'date';
+          break;
+        case B.TIMESTAMP:
+        case B.TIMESTAMP2:
+        case B.DATETIME:
+        case B.DATETIME2:
+        case B.TIME:
+        case B.TIME2: {
+          dataType = type === B.TIMESTAMP || type === B.TIMESTAMP2 ? 'timestamp' : type === B.TIME || type === B.TIME2 ? 'time' : 'datetime';
+          precision = num(meta, 'decimals');
+          columnType = precision ? `${dataType}(${precision})` : dataType;
+          break;
+        }
+        case B.VARCHAR:
+        case B.VAR_STRING:
+        case B.STRING: {
+          const fixed = type === B.STRING;
+          const bytes = num(meta, 'max_length');
+          if (binary) {
+            dataType = fixed ? 'binary' : 'varbinary';
+            columnType = `${dataType}(${bytes})`;
+          } else {
+            dataType = fixed ? 'char' : 'varchar';
+            text = true;
+            columnType = `${dataType}(${bytes})`;
+          }
+          break;
+        }
+        case B.TINY_BLOB:
+        case B.MEDIUM_BLOB:
+        case B.LONG_BLOB:
+        case B.BLOB: {
+          const pair = BLOB_BY_LENGTH_SIZE[num(meta, 'length_size')] ?? (BLOB_BY_LENGTH_SIZE[2] as [string, string]);
+          dataType = binary ? pair[0] : pair[1];
+          text = !binary;
+          columnType = dataType;
+          break;
+        }
+        case B.ENUM:
+        case B.SET: {
+          dataType = type === B.ENUM ? 'enum' : 'set';
+          const enc = charset === 'utf8mb4' || charset === 'utf8mb3' || charset === 'utf8' || charset === 'ascii' ? 'utf8' : 'latin1';
+          members = (ev._enumSetValues?.[i] ?? []).map((b) => Buffer.from(b).toString(enc));
+          columnType = `${dataType}(${members.map(quoteMember).join(',')})`;
+          break;
+        }
+        case B.BIT:
+          dataType = 'bit';
+          precision = num(meta, 'bits');
+          columnType = `bit(${precision})`;
+          break;
+        case B.JSON:
+          dataType = 'json';
+          columnType = 'json';
+          break;
+        case B.GEOMETRY:
+          dataType = GEOMETRY_NAMES[ev.geometryTypes?.[i] ?? 0] ?? 'geometry';
+          columnType = dataType;
+          break;
+        case B.VECTOR:
+          dataType = 'vector';
+          columnType = 'vector';
+          break;
+        default:
+          columnType = `binlog type ${type}`;
+      }
+    }
+    const col: ColumnMeta = {
+      name: names[i] as string,
+      ordinal: i,
+      typeCode: columnTypeCode(dataType) ?? type,
+      dataType,
+      columnType,
+      unsigned,
+      // the table map's null bitmap is skipped by zongji; a column is assumed nullable unless the structure
+      // tracked before says otherwise (table-structure.ts)
+      nullable: true,
+      precision,
+      scale,
+      charset: text || dataType === 'enum' || dataType === 'set' ? charset : null,
+      collation: text || dataType === 'enum' || dataType === 'set' ? collation : null,
+    };
+    if (members) col.members = members;
+    columns.push(col);
+  }
+  const primaryKey = (ev.primaryKey ?? []).map((i) => names[i]).filter((n): n is string => n !== undefined);
+  return { columns, primaryKey };
+}

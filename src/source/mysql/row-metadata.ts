@@ -1,0 +1,23 @@
+/**
+ * What the binlog path needs to read TABLE_MAP metadata (DESIGN §2): whether the server writes column names
+ * (binlog_row_metadata=FULL) and its collation ids, so a table map's charset ids name the same charsets and
+ * collations information_schema does on that server (MariaDB and MySQL number some collations differently).
+ */
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { CollationTable } from '../binlog/table-map-columns.js';
+
+export interface RowMetadataFacts {
+  /** binlog_row_metadata is FULL: every table map names its columns */
+  full: boolean;
+  collations: CollationTable;
+}
+
+export async function readRowMetadataFacts(conn: Connection): Promise<RowMetadataFacts> {
+  const [vars] = await conn.query<RowDataPacket[]>("SHOW GLOBAL VARIABLES LIKE 'binlog_row_metadata'");
+  const full = String(vars[0]?.Value ?? '').toUpperCase() === 'FULL';
+  // MariaDB 10.10+ lists a collation once per charset it applies to (ID NULL for the extra rows)
+  const [rows] = await conn.query<RowDataPacket[]>('SELECT ID, COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL');
+  const collations = new Map<number, { collation: string; charset: string }>();
+  for (const r of rows) collations.set(Number(r.ID), { collation: String(r.COLLATION_NAME), charset: String(r.CHARACTER_SET_NAME) });
+  return { full, collations };
+}
