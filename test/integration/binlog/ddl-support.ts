@@ -145,6 +145,7 @@ export async function write(root: Connection, db: string, table: string, id: num
 
 export interface TopicRecord {
   partition: number;
+  offset: bigint;
   key: string | null;
   record: DtsRecord;
 }
@@ -153,7 +154,7 @@ export interface TopicRecord {
 export async function topicRecords(s: Pick<DdlSetup, 'job' | 'topic'>): Promise<TopicRecord[]> {
   const out: TopicRecord[] = [];
   await readTopic(s.job.target, { topic: s.topic, from: 'earliest', idleMs: 2500 }, (m) => {
-    if (m.value) out.push({ partition: m.partition, key: m.key ? m.key.toString('utf8') : null, record: parseRecord(m.value) });
+    if (m.value) out.push({ partition: m.partition, offset: BigInt(m.offset), key: m.key ? m.key.toString('utf8') : null, record: parseRecord(m.value) });
   });
   return out.sort((a, b) => a.record.id - b.record.id);
 }
