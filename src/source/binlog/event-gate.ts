@@ -98,11 +98,14 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
       const buf = packet.buffer;
       // EOF / error packets, and anything too short to be an event, are zongji's to handle
       if (packet.end - packet.offset < OK_MARKER_BYTES + HEADER_BYTES || buf[packet.offset] !== 0x00) return original.call(this, packet, connection);
-      const h = readHeader(buf, packet.offset + OK_MARKER_BYTES);
-      const treatment = eventTreatment(h.typeCode, h.flags);
-      const bodyStart = packet.offset + OK_MARKER_BYTES + HEADER_BYTES;
-      if (h.typeCode === TABLE_MAP_EVENT) retypeVectorColumns(buf.subarray(bodyStart, packet.end));
+      const at = packet.offset + OK_MARKER_BYTES;
+      // the hot path reads two header fields and allocates nothing
+      const typeCode = buf[at + 4] as number;
+      const treatment = eventTreatment(typeCode, buf.readUInt16LE(at + 17));
+      const bodyStart = at + HEADER_BYTES;
+      if (typeCode === TABLE_MAP_EVENT) retypeVectorColumns(buf.subarray(bodyStart, packet.end));
       if (treatment === 'zongji') return original.call(this, packet, connection);
+      const h = readHeader(buf, at);
       try {
         if (treatment === 'payload') {
           const body = buf.subarray(bodyStart, packet.end - (zongji.useChecksum ? 4 : 0));
