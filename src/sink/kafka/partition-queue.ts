@@ -1,5 +1,5 @@
-import type { Message } from 'kafkajs';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
+import type { ProducerStamp, RecordRun } from './record-batch.js';
 
 /** Bytes Kafka's record batch format adds around one record (length, attributes, deltas, key/value lengths, headers). */
 export const RECORD_OVERHEAD = 12;
@@ -35,12 +35,19 @@ const RELEASED: Entry = { batch: EMPTY_BATCH, taken: 0, acked: 0 };
  */
 export interface Slice {
   queue: PartitionQueue;
-  messages: Message[];
   records: number;
   /** key + value bytes */
   bytes: number;
-  /** how many records of each entry this slice covers, in order */
-  parts: Array<{ entry: Entry; count: number }>;
+  /** which records of each entry this slice covers, in order */
+  parts: Array<{ entry: Entry; from: number; count: number }>;
+  /** the record batch as last sent (built on first send, restamped when the producer id changes) */
+  built: Buffer | null;
+  stamp: ProducerStamp | null;
+}
+
+/** The slice's records as runs of their batches (what record-batch.ts builds from). */
+export function sliceRuns(slice: Slice): RecordRun[] {
+  return slice.parts.map((p) => ({ batch: p.entry.batch, from: p.from, count: p.count }));
 }
 
 /** Whatever a record costs in Kafka's record batch, before compression. */
@@ -67,8 +74,6 @@ export class PartitionQueue {
   inFlight: Slice | null = null;
   /** the largest slice to cut (record bytes); lowered after the broker refused a batch as too large */
   cap: number;
-  /** send this partition's next slice in a request of its own (set after a too-large refusal of a shared request) */
-  isolate = false;
 
   /** the most records to put in one slice (see KafkaSinkOptions.maxRecordsPerBatch) */
   readonly maxRecords: number;
@@ -104,44 +109,26 @@ export class PartitionQueue {
     return this.unsentBytes >= this.cap || this.unsentRecords >= this.maxRecords;
   }
 
-  /**
-   * Cuts the next slice: records in order, up to `cap` bytes (at least one record, however large). Keys and
-   * values are Buffer views over the batch bytes, not copies.
-   */
+  /** Cuts the next slice: records in order, up to `cap` bytes (at least one record, however large). */
   take(): Slice {
-    const slice: Slice = { queue: this, messages: [], records: 0, bytes: 0, parts: [] };
+    const slice: Slice = { queue: this, records: 0, bytes: 0, parts: [], built: null, stamp: null };
     let size = BATCH_OVERHEAD;
     while (this.cursor < this.entries.length) {
       const entry = this.entries[this.cursor] as Entry;
       const b = entry.batch;
-      const { index, bytes, timestamps } = b;
-      const ab = bytes.buffer;
-      const base = bytes.byteOffset;
-      const oneTs = timestamps.length === 1 ? String(timestamps[0]) : undefined;
+      const index = b.index;
       const from = entry.taken;
       let i = from;
       for (; i < b.count; i++) {
         const rs = recordSize(index, i);
         if (slice.records > 0 && (size + rs > this.cap || slice.records >= this.maxRecords)) break;
         size += rs;
-        const ks = index[i * 4] as number;
-        const kl = index[i * 4 + 1] as number;
-        const vs = index[i * 4 + 2] as number;
-        const vl = index[i * 4 + 3] as number;
-        const m: Message = {
-          key: kl < 0 ? null : Buffer.from(ab, base + ks, kl),
-          value: Buffer.from(ab, base + vs, vl),
-          partition: this.partition,
-        };
-        const ts = oneTs ?? (timestamps.length > i ? String(timestamps[i]) : undefined);
-        if (ts !== undefined) m.timestamp = ts;
-        slice.messages.push(m);
         slice.records++;
         slice.bytes += rs - RECORD_OVERHEAD;
         this.unsentBytes -= rs;
         this.unsentRecords--;
       }
-      if (i > from) slice.parts.push({ entry, count: i - from });
+      if (i > from) slice.parts.push({ entry, from, count: i - from });
       entry.taken = i;
       if (i < b.count) break;
       this.cursor++;
@@ -158,7 +145,7 @@ export class PartitionQueue {
     const keep = Math.max(1, Math.floor(slice.records / 2));
     // Un-take everything in the slice, then take again under a cap that fits `keep` records.
     for (let p = slice.parts.length - 1; p >= 0; p--) {
-      const part = slice.parts[p] as { entry: Entry; count: number };
+      const part = slice.parts[p] as { entry: Entry; from: number; count: number };
       part.entry.taken -= part.count;
     }
     const first = slice.parts[0]?.entry;
@@ -166,7 +153,7 @@ export class PartitionQueue {
     let bytes = BATCH_OVERHEAD;
     let n = 0;
     for (const part of slice.parts) {
-      for (let i = part.entry.taken; i < part.entry.taken + part.count; i++) {
+      for (let i = part.from; i < part.from + part.count; i++) {
         const rs = recordSize(part.entry.batch.index, i);
         this.unsentBytes += rs;
         this.unsentRecords++;

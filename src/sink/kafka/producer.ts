@@ -1,16 +1,18 @@
-import kafkajs, { type Admin, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { JobConfig, TargetConfig } from '../../config/index.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import { TargetError } from '../../errors.js';
 import { kafkaClient } from './client.js';
 import { explainKafkaError } from './explain-error.js';
 import { registerLz4Codec } from './lz4-codec.js';
-import { PartitionQueue, type Slice } from './partition-queue.js';
+import { PartitionQueue, sliceRuns, type Slice } from './partition-queue.js';
+import { MissingPartitionError, ProduceSession, type PartitionBatch } from './produce-session.js';
+import { buildRecordBatch, stampRecordBatch, type BatchCompression } from './record-batch.js';
 import { classifySendError } from './send-error.js';
 import { missingTopicError } from './topics.js';
 
 // kafkajs is CommonJS: its enums come through the default export under Node's ESM loader.
-const { CompressionTypes, ConfigResourceTypes } = kafkajs;
+const { ConfigResourceTypes } = kafkajs;
 
 export type ProducerSettings = JobConfig['producer'];
 
@@ -28,12 +30,7 @@ export interface KafkaSinkOptions {
   retry?: { initialMs?: number; maxMs?: number; giveUpAfterMs?: number };
   /** cap on record bytes in one Produce request across partitions */
   maxRequestBytes?: number;
-  /**
-   * The most records in one partition's batch of a request. kafkajs groups a request's messages by
-   * partition by copying the partition's array once per message (quadratic), which at ~5000 records of
-   * 200 bytes cost more than the encoding itself (measured: 28 % of the sink's CPU plus much of its GC).
-   * Measured with bench/sink at 250/500/1000/2000: 500 used the least CPU per message (default).
-   */
+  /** The most records in one partition's record batch (default: no limit but `producer.batchBytes`). */
   maxRecordsPerBatch?: number;
   /** ack timeout the broker applies (Produce `timeout`) */
   ackTimeoutMs?: number;
@@ -74,30 +71,17 @@ export function batchFootprint(b: EncodedBatch): number {
   return b.bytes.byteLength + b.index.byteLength + b.timestamps.byteLength;
 }
 
-function compressionType(c: ProducerSettings['compression']): number {
-  return c === 'lz4' ? CompressionTypes.LZ4 : c === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** kafkajs silently leaves out a partition its metadata does not know; the sink notices and says so. */
-class MissingPartitionError extends Error {
-  constructor(
-    readonly topic: string,
-    readonly partition: number,
-  ) {
-    super(`no acknowledgement for ${topic}[${partition}]`);
-  }
-}
-
 /**
- * The Kafka sink: takes EncodedBatches, sends them with kafkajs' idempotent producer (acks=all, lz4 by
- * default, the partition the batch names), and reports each batch once Kafka acknowledged it.
+ * The Kafka sink: takes EncodedBatches, sends them as an idempotent producer (acks=all, lz4 by default, the
+ * partition the batch names), and reports each batch once Kafka acknowledged it. Record batches are built
+ * from the EncodedBatch bytes by record-batch.ts; kafkajs carries them (connections, auth, metadata).
  *
  * Order: each (topic, partition) has its own queue with at most one slice in flight, so records reach a
- * partition in arrival order even across retries; different partitions proceed concurrently and share
- * Produce requests (kafkajs' idempotent producer sends one request at a time per broker, so one request
- * carrying many partitions is how partitions go in parallel).
+ * partition in arrival order even across retries; different partitions proceed concurrently, share
+ * Produce requests, and up to maxInFlight requests are outstanding at once.
  */
 export class KafkaSink {
   readonly stats: SinkStats = {
@@ -118,7 +102,7 @@ export class KafkaSink {
 
   private readonly kafka: Kafka;
   private readonly target: TargetConfig;
-  private producer: Producer;
+  private readonly session: ProduceSession;
   private admin: Admin | null = null;
   private readonly settings: ProducerSettings;
   private readonly bufferBytes: number;
@@ -129,7 +113,7 @@ export class KafkaSink {
   private readonly maxRequestBytes: number;
   private readonly maxRecordsPerBatch: number;
   private readonly ackTimeoutMs: number;
-  private readonly compression: number;
+  private readonly compression: BatchCompression;
 
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly waiting: Waiter[] = [];
@@ -141,7 +125,7 @@ export class KafkaSink {
   private lingerDue = Infinity;
   private readonly maxMessageBytes = new Map<string, number>();
 
-  private constructor(kafka: Kafka, target: TargetConfig, opts: KafkaSinkOptions) {
+  private constructor(kafka: Kafka, session: ProduceSession, target: TargetConfig, opts: KafkaSinkOptions) {
     this.kafka = kafka;
     this.target = target;
     this.settings = opts.producer;
@@ -152,36 +136,22 @@ export class KafkaSink {
     this.giveUpAfterMs = opts.retry?.giveUpAfterMs ?? 10 * 60_000;
     this.maxRequestBytes = opts.maxRequestBytes ?? Math.max(16 << 20, opts.producer.batchBytes);
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
-    this.maxRecordsPerBatch = opts.maxRecordsPerBatch ?? 500;
-    this.compression = compressionType(opts.producer.compression);
-    this.producer = this.newProducer();
+    this.maxRecordsPerBatch = opts.maxRecordsPerBatch ?? Infinity;
+    this.compression = opts.producer.compression;
+    this.session = session;
   }
 
   /** Connects an idempotent producer to the job's target. Authentication and reachability fail here. */
   static async connect(target: TargetConfig, opts: KafkaSinkOptions): Promise<KafkaSink> {
     registerLz4Codec();
-    const sink = new KafkaSink(opts.client ?? kafkaClient(target, { clientIdSuffix: 'sink' }), target, opts);
+    const kafka = opts.client ?? kafkaClient(target, { clientIdSuffix: 'sink' });
+    let session: ProduceSession;
     try {
-      await sink.producer.connect();
+      session = await ProduceSession.open(kafka);
     } catch (e) {
       throw explainKafkaError(target, e);
     }
-    return sink;
-  }
-
-  private newProducer(): Producer {
-    return this.kafka.producer({
-      idempotent: true,
-      // Kafka keeps the idempotent producer's dedup state for the last 5 batches per partition.
-      maxInFlightRequests: Math.min(5, Math.max(1, this.settings.maxInFlight)),
-      allowAutoTopicCreation: false,
-      // The partition is always the batch's (DESIGN §4); never kafkajs' default partitioner.
-      createPartitioner: () => ({ message }) => message.partition as number,
-      // Few inner retries: the sink resends the same slices itself with its own backoff, and must see
-      // permanent errors (a missing topic) instead of kafkajs retrying them forever as it does by default
-      // for idempotent producers.
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
-    });
+    return new KafkaSink(kafka, session, target, opts);
   }
 
   /**
@@ -245,7 +215,7 @@ export class KafkaSink {
   private async disconnect(): Promise<void> {
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
-    await this.producer.disconnect().catch(() => undefined);
+    await this.session.close().catch(() => undefined);
     if (this.admin) await this.admin.disconnect().catch(() => undefined);
   }
 
@@ -296,14 +266,11 @@ export class KafkaSink {
         const slices: Slice[] = [];
         let bytes = 0;
         for (const q of ready) {
-          // A partition whose batch was refused as too large in a shared request goes alone, so the next
-          // refusal names it.
-          if (q.isolate && slices.length > 0) continue;
           const s = q.take();
           q.inFlight = s;
           slices.push(s);
           bytes += s.bytes;
-          if (q.isolate || bytes >= this.maxRequestBytes) break;
+          if (bytes >= this.maxRequestBytes) break;
         }
         void this.send(slices);
       }
@@ -323,63 +290,89 @@ export class KafkaSink {
     }, Math.max(0, due - now));
   }
 
-  private async send(slices: Slice[], counted = false): Promise<void> {
+  /** The slice's record batch, stamped with the producer fields its partition needs now. */
+  private prepared(s: Slice): PartitionBatch {
+    const stamp = this.session.stampFor(s.queue.topic, s.queue.partition);
+    if (!s.built) s.built = buildRecordBatch(sliceRuns(s), this.compression, stamp);
+    else if (!sameStamp(s.stamp, stamp)) stampRecordBatch(s.built, stamp);
+    s.stamp = stamp;
+    return { topic: s.queue.topic, partition: s.queue.partition, batch: s.built };
+  }
+
+  /**
+   * Sends one request's slices and resends the refused ones (same bytes, same sequence) until every slice
+   * is acknowledged or the sink fails. Slices are acknowledged one by one as Kafka accepts them.
+   */
+  private async send(slices: Slice[]): Promise<void> {
     this.stats.requestsInFlight++;
     this.stats.requests++;
-    if (!counted) {
-      for (const s of slices) {
-        this.stats.recordsSent += s.records;
-        this.stats.bytesSent += s.bytes;
-      }
+    for (const s of slices) {
+      this.stats.recordsSent += s.records;
+      this.stats.bytesSent += s.bytes;
     }
     const started = Date.now();
     let attempt = 0;
     let missingPartitionTries = 0;
+    let pending = slices;
     try {
-      for (;;) {
+      while (pending.length > 0) {
         if (this.failure) return;
+        let outcomes: Array<Error | null>;
         try {
-          const res = await this.producer.sendBatch({
-            topicMessages: topicMessagesOf(slices),
-            acks: -1,
-            timeout: this.ackTimeoutMs,
-            compression: this.compression,
-          });
-          checkCovered(res, slices);
-          break;
+          outcomes = await this.session.produce(pending.map((s) => this.prepared(s)), -1, this.ackTimeoutMs);
         } catch (e) {
-          if (this.failure) return;
-          const kind = e instanceof MissingPartitionError ? 'missing-partition' : classifySendError(e);
-          if (kind === 'too-large') {
-            slices = await this.splitTooLarge(slices);
-            continue;
-          }
-          if (kind === 'missing-partition') {
-            const m = e as MissingPartitionError;
-            if (++missingPartitionTries >= 3) {
-              throw new TargetError(
-                `Kafka topic '${m.topic}' has no partition ${m.partition}: the job routes to more partitions than the topic has; give the topic more partitions or fix the object's partition count.`,
-              );
-            }
-          } else if (kind === 'unknown-topic') {
-            const missing = await this.missingTopic(slices);
-            if (missing) throw missingTopicError(missing, e);
-          } else if (kind === 'reset') {
-            await this.resetProducer();
-          } else if (kind === 'permanent') {
-            throw explainKafkaError(this.target, e);
-          }
-          attempt++;
-          this.stats.retries++;
-          this.stats.lastError = (e as Error).message ?? String(e);
-          if (this.giveUpAfterMs > 0 && Date.now() - started > this.giveUpAfterMs) {
-            const why = explainKafkaError(this.target, e);
-            throw new TargetError(`${why.message.replace(/\.$/, '')} (still failing after ${Math.round((Date.now() - started) / 1000)} s of retries).`, { cause: e });
-          }
-          await sleep(Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(attempt - 1, 16)));
+          outcomes = pending.map(() => (e instanceof Error ? e : new Error(String(e))));
         }
+        if (this.failure) return;
+        const refused: Array<{ slice: Slice; error: Error }> = [];
+        pending.forEach((s, i) => {
+          const error = outcomes[i];
+          if (error) refused.push({ slice: s, error });
+          else {
+            this.session.acknowledged(s.queue.topic, s.queue.partition, s.records, s.stamp as NonNullable<Slice['stamp']>);
+            this.acked(s);
+          }
+        });
+        pending = refused.map((r) => r.slice);
+        if (refused.length === 0) break;
+
+        const tooLarge = refused.filter((r) => classifySendError(r.error) === 'too-large');
+        if (tooLarge.length > 0) {
+          // Refused as too large means not written: cut those slices in half and send again at once.
+          const halves = new Map<Slice, Slice>();
+          for (const r of tooLarge) halves.set(r.slice, await this.halveTooLarge(r.slice));
+          pending = pending.map((s) => halves.get(s) ?? s);
+          continue;
+        }
+        const e = (refused[0] as { error: Error }).error;
+        const kind = e instanceof MissingPartitionError ? 'missing-partition' : classifySendError(e);
+        if (kind === 'missing-partition') {
+          const m = e as MissingPartitionError;
+          if (++missingPartitionTries >= 3) {
+            throw new TargetError(
+              `Kafka topic '${m.topic}' has no partition ${m.partition}: the job routes to more partitions than the topic has; give the topic more partitions or fix the object's partition count.`,
+            );
+          }
+        } else if (kind === 'unknown-topic') {
+          const missing = await this.missingTopic(pending);
+          if (missing) throw missingTopicError(missing, e);
+        } else if (kind === 'reset') {
+          this.stats.producerResets++;
+          await this.session.resetAfter((pending[0] as Slice).stamp as NonNullable<Slice['stamp']>).catch(() => undefined);
+        } else if (kind === 'permanent') {
+          throw explainKafkaError(this.target, e);
+        }
+        attempt++;
+        this.stats.retries++;
+        this.stats.lastError = e.message ?? String(e);
+        if (this.giveUpAfterMs > 0 && Date.now() - started > this.giveUpAfterMs) {
+          const why = explainKafkaError(this.target, e);
+          throw new TargetError(`${why.message.replace(/\.$/, '')} (still failing after ${Math.round((Date.now() - started) / 1000)} s of retries).`, { cause: e });
+        }
+        await sleep(Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(attempt - 1, 16)));
+        // Leaders may have moved or a broker come back: look again before resending.
+        await this.session.refresh().catch(() => undefined);
       }
-      this.acked(slices);
     } catch (e) {
       this.fail(e instanceof Error ? e : new Error(String(e)));
     } finally {
@@ -389,13 +382,10 @@ export class KafkaSink {
     }
   }
 
-  private acked(slices: Slice[]): void {
-    for (const s of slices) {
-      s.queue.isolate = false;
-      this.stats.recordsAcked += s.records;
-      this.stats.bytesAcked += s.bytes;
-      this.released(s.queue.ackInFlight());
-    }
+  private acked(s: Slice): void {
+    this.stats.recordsAcked += s.records;
+    this.stats.bytesAcked += s.bytes;
+    this.released(s.queue.ackInFlight());
   }
 
   private released(batches: EncodedBatch[]): void {
@@ -445,26 +435,17 @@ export class KafkaSink {
   }
 
   /**
-   * The broker refused a record batch as larger than max.message.bytes. Kafka does not say which partition
-   * of a shared request it was, and the other partitions may have been written, so a shared request is
-   * resent one partition per request, unchanged (identical resends are deduplicated by the broker). A
-   * refused single-partition batch was not written: it is cut in half, until a single record is refused —
-   * that record can never be sent, and the job stops naming it.
+   * The broker refused a slice's record batch as larger than max.message.bytes (so none of it was
+   * written): cut it in half, until a single record is refused — that record can never be sent, and the
+   * job stops naming it.
    */
-  private async splitTooLarge(slices: Slice[]): Promise<Slice[]> {
-    if (slices.length > 1) {
-      for (const s of slices) s.queue.isolate = true;
-      for (const s of slices.slice(1)) void this.send([s], true);
-      return [slices[0] as Slice];
-    }
-    const s = slices[0] as Slice;
+  private async halveTooLarge(s: Slice): Promise<Slice> {
     const q = s.queue;
     if (s.records > 1) {
-      q.isolate = true;
       const half = q.halve(s);
       q.inFlight = half;
       this.stats.retries++;
-      return [half];
+      return half;
     }
     const max = await this.topicMaxMessageBytes(q.topic);
     throw new TargetError(
@@ -509,34 +490,8 @@ export class KafkaSink {
     return null;
   }
 
-  /** A new producer id: Kafka lost or fenced the old one's sequence state. Resent batches may duplicate. */
-  private async resetProducer(): Promise<void> {
-    this.stats.producerResets++;
-    const old = this.producer;
-    this.producer = this.newProducer();
-    await old.disconnect().catch(() => undefined);
-    await this.producer.connect().catch(() => undefined);
-  }
 }
 
-function topicMessagesOf(slices: Slice[]): Array<{ topic: string; messages: Message[] }> {
-  if (slices.length === 1) {
-    const s = slices[0] as Slice;
-    return [{ topic: s.queue.topic, messages: s.messages }];
-  }
-  const byTopic = new Map<string, Message[]>();
-  for (const s of slices) {
-    const m = byTopic.get(s.queue.topic);
-    // Copies: a slice's own message list must stay as it is, for an identical resend.
-    if (!m) byTopic.set(s.queue.topic, s.messages.slice());
-    else for (const x of s.messages) m.push(x);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
-function checkCovered(res: RecordMetadata[], slices: Slice[]): void {
-  const got = new Set(res.map((r) => `${r.partition}\u0000${r.topicName}`));
-  for (const s of slices) {
-    if (!got.has(`${s.queue.partition}\u0000${s.queue.topic}`)) throw new MissingPartitionError(s.queue.topic, s.queue.partition);
-  }
+function sameStamp(a: Slice['stamp'], b: NonNullable<Slice['stamp']>): boolean {
+  return a !== null && a.producerId === b.producerId && a.producerEpoch === b.producerEpoch && a.baseSequence === b.baseSequence;
 }

@@ -79,21 +79,17 @@ test('3 partitions: every record arrives once, in order per partition, keys and 
   assert.equal(seen.size, seq);
 });
 
-test('lz4 reaches the broker: the sink compresses with our codec and the consumer decompresses what the broker stored', async () => {
+test('lz4 reaches the broker: the broker stores the sink lz4 batches and the consumer decompresses them', async () => {
   const t = await topic('lz4', 1);
   const sink = await KafkaSink.connect(plaintextTarget(), { producer: { ...settings, batchBytes: 1 << 20 } });
-  // Count calls through the codec table kafkajs consults (restored below).
-  const calls = { compress: 0, decompress: 0, compressedBytes: 0 };
+  // The consumer decompresses through the codec table kafkajs consults: count what it is given (restored below).
+  const calls = { decompress: 0, compressedBytes: 0 };
   const table = CompressionCodecs as Record<number, () => KafkaCodec>;
   table[CompressionTypes.LZ4] = () => ({
-    compress: async (e) => {
-      calls.compress++;
-      const out = await lz4Codec.compress(e);
-      calls.compressedBytes += out.length;
-      return out;
-    },
+    compress: async (e) => lz4Codec.compress(e),
     decompress: async (b) => {
       calls.decompress++;
+      calls.compressedBytes += b.length;
       return lz4Codec.decompress(b);
     },
   });
@@ -102,7 +98,6 @@ test('lz4 reaches the broker: the sink compresses with our codec and the consume
     await sink.close();
     const got = await consumeAll(t, 5000);
     assert.equal(got.length, 5000);
-    assert.ok(calls.compress >= 1, 'the sink compressed with lz4');
     assert.ok(calls.decompress >= 1, 'the stored batches are lz4: the consumer had to decompress them');
     assert.ok(calls.compressedBytes < 5000 * 400 / 4, `compressed to ${calls.compressedBytes} bytes`);
   } finally {
