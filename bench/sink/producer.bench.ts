@@ -1,7 +1,7 @@
 /**
  * bench/sink: messages/s of sluice's Kafka sink for ~200-byte values with lz4, into a 1- and a 3-partition
  * topic on the local test broker (bash scripts/kafka.sh start). Batches are built before the clock starts,
- * so the figure is the sink alone: queueing, kafkajs' request encoding, lz4, the broker round trip, acks.
+ * so the figure is the sink alone: queueing, record batch building (record-batch.ts), lz4, the broker round trip, acks.
  * Run: npx tsc -p tsconfig.json && node dist/bench/sink/producer.bench.js [--records N] [--no-write]
  */
 import { loadavg } from 'node:os';
