@@ -54,6 +54,8 @@ export interface EventGateHandlers {
   emit(ev: RawEventBase): void;
   /** the gate could not decode a packet it owns (a corrupt payload, zongji internals not as expected) */
   fail(e: Error): void;
+  /** table id → the VECTOR columns the gate re-typed in its latest TABLE_MAP (shared with attachRawBinlogValues) */
+  vectorColumns: Map<number, number[]>;
 }
 
 /** The common binlog event header, after the OK byte mysql2 leaves at packet.offset. */
@@ -103,7 +105,11 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
       const typeCode = buf[at + 4] as number;
       const treatment = eventTreatment(typeCode, buf.readUInt16LE(at + 17));
       const bodyStart = at + HEADER_BYTES;
-      if (typeCode === TABLE_MAP_EVENT) retypeVectorColumns(buf.subarray(bodyStart, packet.end));
+      if (typeCode === TABLE_MAP_EVENT) {
+        const vector = retypeVectorColumns(buf.subarray(bodyStart, packet.end));
+        if (vector) handlers.vectorColumns.set(vector.tableId, vector.columns);
+        else if (handlers.vectorColumns.size > 0) handlers.vectorColumns.delete(buf.readUIntLE(bodyStart, 6));
+      }
       if (treatment === 'zongji') return original.call(this, packet, connection);
       const h = readHeader(buf, at);
       try {

@@ -69,8 +69,11 @@ export class BinlogReader {
     this.opts = opts;
     this.framer = new BinlogFramer(opts.start);
     this.zongji = new ZongJi(connectionOptions(opts.source, { charset: 'utf8mb4' }) as never) as unknown as ZongjiInstance;
-    this.detachRaw = attachRawBinlogValues(this.zongji);
+    // VECTOR columns the gate hides from zongji's parser, by table id (zongji-raw.ts retypeVectorColumns)
+    const vectorColumns = new Map<number, number[]>();
+    this.detachRaw = attachRawBinlogValues(this.zongji, vectorColumns);
     this.detachGate = attachEventGate(this.zongji as unknown as GatedZongji, {
+      vectorColumns,
       emit: (ev) => this.onRaw(ev),
       fail: (e) => this.fail(new SourceError(`Reading the binlog at ${this.framer.position.file}:${this.framer.position.pos} failed: ${e.message}. sluice resumes from its checkpoint when run again; if this repeats, report it with the binlog file.`, { cause: e })),
     });

@@ -142,14 +142,17 @@ export function rawifyTableMapEntry(entry: ZongjiTableMapEntry): void {
 }
 
 /**
- * Re-types zongji's table map after every TableMap event so row values arrive as exact bytes.
+ * Re-types zongji's table map after every TableMap event so row values arrive as exact bytes, and gives the
+ * event back the VECTOR column types the gate hid from zongji (`vectors`: table id → columns, retypeVectorColumns).
  * Returns a function that detaches the listener.
  */
-export function attachRawBinlogValues(zongji: ZongjiLike): () => void {
-  const onEvent = (event: ZongjiBinlogEventLike & { tableId?: number }): void => {
+export function attachRawBinlogValues(zongji: ZongjiLike, vectors: Map<number, number[]> = new Map()): () => void {
+  const onEvent = (event: ZongjiBinlogEventLike & { tableId?: number; columnTypes?: number[] }): void => {
     if (event.getTypeName() !== 'TableMap' || event.tableId === undefined) return;
     const entry = zongji.tableMap[event.tableId];
     if (entry) rawifyTableMapEntry(entry);
+    const vectorColumns = vectors.get(event.tableId);
+    if (vectorColumns && event.columnTypes) for (const i of vectorColumns) event.columnTypes[i] = MYSQL_TYPE_VECTOR;
   };
   zongji.prependListener('binlog', onEvent);
   return () => {
@@ -181,7 +184,7 @@ const MYSQL_TYPE_VECTOR = 242;
  * reads no metadata byte for it (misreading every column after it) and refuses its values. VECTOR is stored
  * like a BLOB (one metadata byte, the length width; values length-prefixed), so as BLOB its bytes arrive exact.
  */
-export function retypeVectorColumns(body: Buffer): void {
+export function retypeVectorColumns(body: Buffer): VectorColumns | null {
   let pos = 8; // table id (6), flags (2)
   pos += 1 + (body[pos] as number) + 1; // database name: length, bytes, NUL
   pos += 1 + (body[pos] as number) + 1; // table name
@@ -197,5 +200,18 @@ export function retypeVectorColumns(body: Buffer): void {
     count = body.readUIntLE(pos + 1, 3);
     pos += 4;
   }
-  for (let i = 0; i < count && pos + i < body.length; i++) if (body[pos + i] === MYSQL_TYPE_VECTOR) body[pos + i] = T.BLOB;
+  const columns: number[] = [];
+  for (let i = 0; i < count && pos + i < body.length; i++) {
+    if (body[pos + i] === MYSQL_TYPE_VECTOR) {
+      body[pos + i] = T.BLOB;
+      columns.push(i);
+    }
+  }
+  return columns.length > 0 ? { tableId: body.readUIntLE(0, 6), columns } : null;
+}
+
+/** The VECTOR columns a TABLE_MAP had before retypeVectorColumns, for restoring on the parsed event. */
+export interface VectorColumns {
+  tableId: number;
+  columns: number[];
 }

@@ -55,7 +55,7 @@ function harness(pauseOnType = -1): Harness {
   const z = Object.assign(new EventEmitter(), { BinlogClass, tableMap: {}, useChecksum: true });
   const emitted: RawEventBase[] = [];
   const failures: Error[] = [];
-  attachEventGate(z as unknown as GatedZongji, { emit: (e) => emitted.push(e), fail: (e) => failures.push(e) });
+  attachEventGate(z as unknown as GatedZongji, { emit: (e) => emitted.push(e), fail: (e) => failures.push(e), vectorColumns: new Map() });
   z.emit('ready');
   const gated = BinlogClass.prototype.binlogData as unknown as (this: unknown, p: FakePacket, c: unknown) => unknown;
   const command = {};

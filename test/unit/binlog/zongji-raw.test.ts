@@ -21,8 +21,9 @@ test('JSON columns keep their binlog type code after being re-typed as BLOB (par
 test("a TABLE_MAP's VECTOR (242) column types become BLOB (252) in place; nothing else changes", () => {
   // table id, flags, "db", "t", 4 columns: INT, VECTOR, VARCHAR, VECTOR, then metadata
   const body = Buffer.concat([Buffer.alloc(8), Buffer.from([2]), Buffer.from('db\0'), Buffer.from([1]), Buffer.from('t\0'), Buffer.from([4, 3, 242, 15, 242]), Buffer.from([4, 4, 0x40, 0, 4])]);
+  body.writeUIntLE(77, 0, 6);
   const before = Buffer.from(body);
-  retypeVectorColumns(body);
+  assert.deepEqual(retypeVectorColumns(body), { tableId: 77, columns: [1, 3] });
   const types = body.subarray(16, 20);
   assert.deepEqual([...types], [3, 252, 15, 252]);
   assert.ok(body.subarray(20).equals(before.subarray(20)), 'metadata untouched');
