@@ -10,18 +10,10 @@ import type { Kafka } from 'kafkajs';
 
 const require = createRequire(import.meta.url);
 
-/** kafkajs' protocol Encoder (only what the Produce request needs). */
-export interface KafkaEncoder {
+/** What a request's encode() returns: kafkajs frames anything carrying its bytes as `buf`/`buffer` (its Encoder's shape). */
+export interface EncodedPayload {
   readonly buf: Buffer;
   readonly buffer: Buffer;
-  writeInt16(v: number): KafkaEncoder;
-  writeInt32(v: number): KafkaEncoder;
-  writeString(v: string | null): KafkaEncoder;
-  writeBuffer(v: Buffer): KafkaEncoder;
-  writeArray(v: KafkaEncoder[]): KafkaEncoder;
-}
-interface EncoderClass {
-  new (initialSize?: number): KafkaEncoder;
 }
 
 export interface ProducePartitionResponse {
@@ -41,7 +33,7 @@ export interface ProtocolRequest {
     apiVersion: number;
     apiName: string;
     expectResponse: () => boolean;
-    encode: () => Promise<KafkaEncoder>;
+    encode: () => Promise<EncodedPayload>;
   };
   response: { decode: (raw: Buffer) => Promise<unknown>; parse: (data: unknown) => Promise<unknown> };
   requestTimeout?: number;
@@ -69,9 +61,6 @@ export interface KafkaCluster {
 
 type CreateCluster = (opts: { allowAutoTopicCreation: boolean; maxInFlightRequests: number | null; metadataMaxAge?: number }) => KafkaCluster;
 
-export const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
-/** CRC32C as kafkajs computes it for record batches (unsigned). */
-export const crc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
 const produceV7Response = require('kafkajs/src/protocol/requests/produce/v7/response') as { decode: (raw: Buffer) => Promise<ProduceResponse> };
 const protocolError = require('kafkajs/src/protocol/error') as { createErrorFromCode(code: number): Error & { type: string; retriable: boolean } };
 const apiKeys = require('kafkajs/src/protocol/requests/apiKeys') as { Produce: number };

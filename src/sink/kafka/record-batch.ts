@@ -11,7 +11,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
-import { crc32c } from './kafkajs-internals.js';
+import { crc32c } from './crc32c.js';
 import { lz4CompressFrame } from './lz4-codec.js';
 
 export type BatchCompression = 'none' | 'gzip' | 'lz4';
@@ -155,9 +155,12 @@ export function buildRecordBatch(runs: readonly RecordRun[], compression: BatchC
   if (direct) batch = out.subarray(0, at);
   else {
     const records = out.subarray(0, at);
-    const packed = compression === 'lz4' ? lz4CompressFrame(records) : gzipSync(records);
-    batch = Buffer.allocUnsafe(HEADER_BYTES + packed.length);
-    packed.copy(batch, HEADER_BYTES);
+    if (compression === 'lz4') batch = lz4CompressFrame(records, HEADER_BYTES);
+    else {
+      const packed = gzipSync(records);
+      batch = Buffer.allocUnsafe(HEADER_BYTES + packed.length);
+      packed.copy(batch, HEADER_BYTES);
+    }
   }
   batch.writeBigInt64BE(0n, 0);
   batch.writeInt32BE(batch.length - 12, 8);
