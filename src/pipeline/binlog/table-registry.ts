@@ -194,10 +194,11 @@ export class TableRegistry {
     const { schemaName: db, tableName: table } = ev;
     if (!this.objectFor(db, table)) return;
     const name = key(db, table);
-    const stated = structureFromTableMap(ev, this.opts.collations);
     const cur = this.current.schemas[name] ?? null;
+    const known = cur ?? this.hints.get(name) ?? null;
+    const stated = structureFromTableMap(ev, this.opts.collations, new Set(known?.columns.filter((c) => c.dataType === 'vector').map((c) => c.name)));
     if (stated) {
-      const merged = mergeTableMap(db, table, stated, cur ?? this.hints.get(name) ?? null);
+      const merged = mergeTableMap(db, table, stated, known);
       if (cur && sameStructure(merged, cur)) return;
       this.track(merged, cur ? 'the table map shows a new structure' : 'first table map');
       return;

@@ -83,6 +83,8 @@ const BLOB_BY_LENGTH_SIZE: Readonly<Record<number, [blob: string, text: string]>
 // Field_geom::geometry_type; MySQL 8+ calls type 7 'geomcollection' in information_schema
 const GEOMETRY_NAMES = ['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geomcollection'];
 
+const BLOBS = new Set<number>([B.TINY_BLOB, B.MEDIUM_BLOB, B.LONG_BLOB, B.BLOB]);
+
 /** Whether the event carries FULL metadata (a name for every column). */
 export function hasColumnNames(ev: TableMapMetadata): boolean {
   return ev.columnNames !== undefined && ev.columnNames.length === ev.columnCount;
@@ -102,15 +104,20 @@ function quoteMember(m: string): string {
  * server without the setting): then the caller keeps the structure it tracked from the DDL stream.
  * A column of a type sluice has no ColumnMeta for becomes `dataType` 'unknown' (the mapper refuses it).
  */
-export function structureFromTableMap(ev: TableMapMetadata, collations: CollationTable): TableMapStructure | null {
+export function structureFromTableMap(ev: TableMapMetadata, collations: CollationTable, /** names of VECTOR columns in the structure known before */ knownVectors: ReadonlySet<string> = new Set()): TableMapStructure | null {
   if (!hasColumnNames(ev)) return null;
   const names = ev.columnNames as readonly string[];
+  // MySQL 9's VECTOR reaches zongji re-typed as BLOB (zongji-raw.ts retypeVectorColumns) and the server lists it
+  // with the binary collation, so it reads as a LONGBLOB: the structure known before tells it apart (a VECTOR
+  // column added while sluice lags behind is not recognised and stops at the type mapper).
+  const vector = names.map((n, i) => BLOBS.has(ev.columnTypes[i] as number) && ev._columnCharsetIds?.[i] === BINARY_COLLATION && knownVectors.has(n));
+  const charsetIds = ev._columnCharsetIds;
   const columns: ColumnMeta[] = [];
   for (let i = 0; i < ev.columnCount; i++) {
     const type = ev.columnTypes[i] as number;
     const meta = ev.columnsMetadata[i];
     const unsigned = ev.signedness?.[i] === true;
-    const collationId = ev._columnCharsetIds?.[i];
+    const collationId = charsetIds?.[i];
     const coll = collationId === null || collationId === undefined ? undefined : collations.get(collationId);
     const binary = collationId === BINARY_COLLATION;
     const charset = binary ? 'binary' : (coll?.charset ?? null);
@@ -181,6 +188,11 @@ export function structureFromTableMap(ev: TableMapMetadata, collations: Collatio
         case B.MEDIUM_BLOB:
         case B.LONG_BLOB:
         case B.BLOB: {
+          if (vector[i]) {
+            dataType = 'vector';
+            columnType = 'vector';
+            break;
+          }
           const pair = BLOB_BY_LENGTH_SIZE[num(meta, 'length_size')] ?? (BLOB_BY_LENGTH_SIZE[2] as [string, string]);
           dataType = binary ? pair[0] : pair[1];
           text = !binary;

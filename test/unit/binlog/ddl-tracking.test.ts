@@ -164,3 +164,9 @@ test('ddlRoutes: table-hash sends a table DDL to that table partition, key-hash 
   assert.deepEqual(ddlRoutes(parseDdl('CREATE DATABASE crm', 'z'), { ...base, partitioning: 'table-hash', objectFor }), [{ topic: 'crm-t', partition: 0, key: 'crm', db: 'crm' }]);
   assert.deepEqual(ddlRoutes(parseDdl('ALTER TABLE elsewhere.t ADD x INT', 'z'), { ...base, partitioning: 'table-hash', objectFor }), []);
 });
+
+test('structureFromTableMap: a VECTOR column (re-typed BLOB, binary collation) is told apart by the structure known before', () => {
+  const ev: TableMapMetadata = { schemaName: 's', tableName: 'v', columnCount: 2, columnNames: ['v', 'b'], columnTypes: [252, 252], columnsMetadata: [{ length_size: 4 }, { length_size: 4 }], _columnCharsetIds: [63, 63] };
+  const s = structureFromTableMap(ev, COLLATIONS, new Set(['v']))!;
+  assert.deepEqual(s.columns.map((c) => [c.dataType, c.typeCode]), [['vector', 242], ['longblob', 251]]);
+});
