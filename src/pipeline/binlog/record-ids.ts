@@ -6,7 +6,9 @@
  * selected table takes the next id — counted BEFORE the filter, so a row the filter drops still uses its id.
  * A replay from the same checkpoint therefore numbers the same rows the same way, and editing a filter
  * between runs does not shift the ids of other rows (ids then have gaps; DTS consumers only need them
- * increasing). A DDL that changes which tables are selected does shift later ids — issue 7.
+ * increasing). Which tables are selected follows the stream (a table renamed or created into the objects
+ * counts from its first row event), and under `ddl: emit` each DDL record takes the next id too, so a replay
+ * numbers the same way; changing `objects` or `ddl` between runs shifts later ids.
  */
 import { IDS_PER_CHUNK } from '../../source/snapshot/chunk.js';
 import type { Checkpoint } from '../../state/checkpoint.js';

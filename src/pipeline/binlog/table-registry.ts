@@ -19,7 +19,7 @@ import type { TableSchema } from '../../model/table.js';
 import { objectName } from '../../model/table.js';
 import { SourceError, UserError } from '../../errors.js';
 import type { DdlStatement, DdlTableName } from '../../source/binlog/ddl-tables.js';
-import { structureFromTableMap, type CollationTable, type TableMapMetadata } from '../../source/binlog/table-map-columns.js';
+import { sameTableMapShape, structureFromTableMap, tableMapShape, type CollationTable, type TableMapMetadata, type TableMapShape } from '../../source/binlog/table-map-columns.js';
 import { mergeTableMap, sameStructure } from '../../source/binlog/table-structure.js';
 import { compileFilter, resolveObject, type ObjectRule, type SelectedObject } from '../../transform/index.js';
 import type { SyncedTable } from '../job/source-model.js';
@@ -65,6 +65,8 @@ export class TableRegistry {
   /** what is known of a selected table not (or no longer) tracked: the description its next table map refines */
   private readonly hints = new Map<string, TableSchema>();
   private readonly objects = new Map<string, SelectedObject | null>();
+  /** per table: the last table map read and the structure it left, so an unchanged map costs one comparison */
+  private readonly lastMap = new Map<string, { shape: TableMapShape; schema: TableSchema }>();
   private current: TrackedState;
 
   constructor(opts: RegistryOptions, start: RegistryStart) {
@@ -195,12 +197,14 @@ export class TableRegistry {
     if (!this.objectFor(db, table)) return;
     const name = key(db, table);
     const cur = this.current.schemas[name] ?? null;
+    const last = this.lastMap.get(name);
+    if (cur && last?.schema === cur && sameTableMapShape(last.shape, ev)) return;
     const known = cur ?? this.hints.get(name) ?? null;
     const stated = structureFromTableMap(ev, this.opts.collations, new Set(known?.columns.filter((c) => c.dataType === 'vector').map((c) => c.name)));
     if (stated) {
       const merged = mergeTableMap(db, table, stated, known);
-      if (cur && sameStructure(merged, cur)) return;
-      this.track(merged, cur ? 'the table map shows a new structure' : 'first table map');
+      if (!cur || !sameStructure(merged, cur)) this.track(merged, cur ? 'the table map shows a new structure' : 'first table map');
+      this.lastMap.set(name, { shape: tableMapShape(ev), schema: this.current.schemas[name] as TableSchema });
       return;
     }
     // No column names in the map: the structure comes from information_schema, read when the table appears.

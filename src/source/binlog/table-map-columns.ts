@@ -249,3 +249,65 @@ export function structureFromTableMap(ev: TableMapMetadata, collations: Collatio
   const primaryKey = (ev.primaryKey ?? []).map((i) => names[i]).filter((n): n is string => n !== undefined);
   return { columns, primaryKey };
 }
+
+/** The fields of a table map that decide its structure, copied (zongji's event objects are not kept). */
+export interface TableMapShape {
+  readonly names: readonly string[];
+  readonly types: readonly number[];
+  readonly meta: ReadonlyArray<Readonly<Record<string, unknown>> | null | undefined>;
+  readonly signedness: ReadonlyArray<boolean | null | undefined>;
+  readonly charsets: ReadonlyArray<number | null | undefined>;
+  readonly members: ReadonlyArray<ReadonlyArray<Uint8Array> | null | undefined>;
+  readonly primaryKey: readonly number[];
+}
+
+export function tableMapShape(ev: TableMapMetadata): TableMapShape {
+  return {
+    names: [...(ev.columnNames ?? [])],
+    types: [...ev.columnTypes],
+    meta: ev.columnsMetadata.map((m) => (m ? { ...m } : m)),
+    signedness: [...(ev.signedness ?? [])],
+    charsets: [...(ev._columnCharsetIds ?? [])],
+    members: [...(ev._enumSetValues ?? [])],
+    primaryKey: [...(ev.primaryKey ?? [])],
+  };
+}
+
+function sameList<T>(a: ReadonlyArray<T>, b: ReadonlyArray<T> | undefined, eq: (x: T, y: T) => boolean = (x, y) => x === y): boolean {
+  const n = b?.length ?? 0;
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (!eq(a[i] as T, (b as ReadonlyArray<T>)[i] as T)) return false;
+  return true;
+}
+
+function sameMeta(a: Readonly<Record<string, unknown>> | null | undefined, b: Readonly<Record<string, unknown>> | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+function sameBytesList(a: ReadonlyArray<Uint8Array> | null | undefined, b: ReadonlyArray<Uint8Array> | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  return sameList(a, b, (x, y) => Buffer.compare(x, y) === 0);
+}
+
+/**
+ * Whether a table map states what an earlier one did — checked on every table map (one per table per
+ * transaction), so it compares fields in place: deriving and comparing the structure costs ~10 µs a map.
+ */
+export function sameTableMapShape(shape: TableMapShape, ev: TableMapMetadata): boolean {
+  return (
+    sameList(shape.names, ev.columnNames ?? []) &&
+    sameList(shape.types, ev.columnTypes) &&
+    sameList(shape.meta, ev.columnsMetadata, sameMeta) &&
+    sameList(shape.signedness, ev.signedness ?? []) &&
+    sameList(shape.charsets, ev._columnCharsetIds ?? []) &&
+    sameList(shape.members, ev._enumSetValues ?? [], sameBytesList) &&
+    sameList(shape.primaryKey, ev.primaryKey ?? [])
+  );
+}

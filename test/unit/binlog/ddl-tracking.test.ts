@@ -6,6 +6,7 @@ import { mergeTableMap } from '../../../src/source/binlog/table-structure.js';
 import { TableRegistry } from '../../../src/pipeline/binlog/table-registry.js';
 import { ddlRoutes } from '../../../src/pipeline/binlog/ddl-routes.js';
 import type { TableSchema } from '../../../src/model/table.js';
+import { emptyCheckpoint, parseCheckpoint, serializeCheckpoint, updateCheckpoint } from '../../../src/state/checkpoint.js';
 import { MYSQL_DIALECT, partitionFor, javaStringHashCode } from '../../../src/transform/index.js';
 
 const COLLATIONS = new Map([
@@ -169,4 +170,64 @@ test('structureFromTableMap: a VECTOR column (re-typed BLOB, binary collation) i
   const ev: TableMapMetadata = { schemaName: 's', tableName: 'v', columnCount: 2, columnNames: ['v', 'b'], columnTypes: [252, 252], columnsMetadata: [{ length_size: 4 }, { length_size: 4 }], _columnCharsetIds: [63, 63] };
   const s = structureFromTableMap(ev, COLLATIONS, new Set(['v']))!;
   assert.deepEqual(s.columns.map((c) => [c.dataType, c.typeCode]), [['vector', 242], ['longblob', 251]]);
+});
+
+test('registry: an unchanged table map keeps the structure; one whose metadata changes (MODIFY) makes a new version', async () => {
+  const { r } = registry([{ db: 'shop', table: 't' }]);
+  const map = (precision: number): TableMapMetadata => ({ ...twoCols(['id', 'd']), columnTypes: [3, 246], columnsMetadata: [null, { precision, decimals: 2 }] });
+  await r.onTableMap(map(8));
+  const first = r.state;
+  await r.onTableMap(map(8));
+  assert.equal(r.state, first);
+  await r.onTableMap(map(12));
+  assert.equal(r.get('shop', 't')!.schema.version, 2);
+  assert.equal(r.get('shop', 't')!.schema.columns[1]!.precision, 12);
+});
+
+test('registry without FULL metadata: the structure is information_schema read as each DDL passes', async () => {
+  const v = (cols: string[]): TableSchema => ({
+    db: 'shop',
+    table: 't',
+    version: 1,
+    columns: cols.map((name, ordinal) => ({ name, ordinal, typeCode: 3, dataType: 'int', columnType: 'int', unsigned: false, nullable: true, precision: 10, scale: 0, charset: null, collation: null })),
+    primaryKey: ['id'],
+    uniqueKeys: [],
+  });
+  let now = v(['id', 'a']);
+  const reads: string[] = [];
+  const r = new TableRegistry(
+    {
+      rules: [{ db: 'shop', table: '*' }],
+      jobTopic: 'jt',
+      partitioning: 'key-hash',
+      partitions: new Map([['jt', 1]]),
+      filterDialect: MYSQL_DIALECT,
+      fullMetadata: false,
+      collations: COLLATIONS,
+      loadSchema: async (db, table) => (reads.push(`${db}.${table}`), table === 't' ? now : null),
+      log: () => undefined,
+    },
+    { tables: [{ object: { db: 'shop', table: 't', topic: 'jt', filter: null, partitionKey: null, partitions: null, ruleIndex: 0 }, schema: now, filterSql: null }], saved: null, versions: {} },
+  );
+  await r.onTableMap({ ...twoCols(['id', 'a']), columnNames: undefined });
+  assert.deepEqual(reads, [], 'a table map without names changes nothing');
+  now = v(['id', 'a', 'b']);
+  await r.onDdl(parseDdl('ALTER TABLE t ADD b INT', 'shop'));
+  assert.deepEqual(reads, ['shop.t']);
+  assert.deepEqual(r.get('shop', 't')!.columnNames, ['id', 'a', 'b']);
+  assert.equal(r.get('shop', 't')!.schema.version, 2);
+  await r.onDdl(parseDdl('RENAME TABLE t TO u', 'shop'));
+  assert.deepEqual(r.get('shop', 'u')!.columnNames, ['id', 'a', 'b'], 'a rename carries the structure');
+});
+
+test('checkpoint: the tracked structures survive serialisation field by field', () => {
+  const s = structureFromTableMap(probedMap(), COLLATIONS)!;
+  const schema: TableSchema = { db: 'shop', table: 't', version: 3, columns: s.columns, primaryKey: s.primaryKey, uniqueKeys: [{ name: 'uk', columns: ['u'], unique: true }] };
+  const cp = updateCheckpoint(emptyCheckpoint('j'), { binlog: { file: 'b.1', pos: 9, gtidSet: null }, schemaVersions: { 'shop.t': 3, 'shop.gone': 2 }, schemas: { 'shop.t': schema } });
+  const back = parseCheckpoint(serializeCheckpoint(cp));
+  assert.ok(back.ok);
+  assert.deepEqual(back.checkpoint.schemas, { 'shop.t': schema });
+  assert.deepEqual(back.checkpoint.schemaVersions, { 'shop.gone': 2, 'shop.t': 3 });
+  const old = parseCheckpoint(serializeCheckpoint(updateCheckpoint(cp, { schemas: undefined })));
+  assert.ok(old.ok && old.checkpoint.schemas === undefined, 'a checkpoint without structures (older sluice) still reads');
 });
