@@ -58,5 +58,9 @@ export interface JobConfig {
   snapshot: { parallelism: number; chunkRows: number; maxRowsPerSecond: number };
   workers: { threads: number };
   producer: { batchBytes: number; lingerMs: number; compression: 'lz4' | 'gzip' | 'none'; maxInFlight: number };
-  heartbeat: { intervalMs: number };
+  /**
+   * intervalMs: how often the server's binlog end is probed for the lag (0: never); records: also write a
+   * HEARTBEAT record to partition 0 of every topic while sluice is caught up and the topic is quiet
+   */
+  heartbeat: { intervalMs: number; records: boolean };
 }

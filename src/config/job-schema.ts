@@ -115,9 +115,15 @@ export const jobFileSchema = z
       .strict()
       .default({ batchBytes: 1048576, lingerMs: 5, compression: 'lz4', maxInFlight: 5 }),
     heartbeat: z
-      .object({ intervalMs: z.number().int().min(0).default(1000) })
+      .object({
+        /** how often the server's binlog end is probed, so the lag is known on an idle source (0: never) */
+        intervalMs: z.number().int().min(0).default(1000),
+        /** DTS writes HEARTBEAT records only where the job asks for them (DESIGN §3) */
+        records: z.boolean().default(false),
+      })
       .strict()
-      .default({ intervalMs: 1000 }),
+      .refine((h) => !h.records || h.intervalMs > 0, { message: 'records: true needs intervalMs above 0 (a HEARTBEAT record follows a probe)', path: ['records'] })
+      .default({ intervalMs: 1000, records: false }),
   })
   .strict();
 

@@ -5,11 +5,9 @@
  * `issued` for every batch handed to the sink, `acked` for every batch Kafka acknowledged — each O(1) or
  * O(distinct timestamps in the batch); the rest is computed when the status is published (once a second).
  *
- * Lag is MySQL's Seconds_Behind_Master idea: now − the event time of the last event read (binlog event times
- * are whole seconds, so the figure is in whole seconds). An idle source writes no events, so that figure
- * would grow forever: every `heartbeat.intervalMs` the server's binlog end is read (SHOW BINARY LOG STATUS /
- * SHOW MASTER STATUS on a connection of its own) and, when the reader had read up to it, lag is 0 until a
- * newer event is read.
+ * Lag comes from the incremental phase's LagClock (lag-clock.ts: event times, Kafka acknowledgements and a
+ * probe of the server's binlog end every `heartbeat.intervalMs`, so it stays 0 on an idle source and grows
+ * while sluice is behind), in whole seconds.
  *
  * Latency is per record, ack time − source event time; since event times are whole seconds it reads up to
  * 1 s high (a change committed at 12:00:00.900 counts from 12:00:00.000). A second histogram with ms
@@ -17,14 +15,11 @@
  * (sluice's own share: decode, batch, produce, ack). Both cover the last one to two minutes.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { JobConfig } from '../config/index.js';
 import type { EncodedBatch } from '../model/encoded-batch.js';
 import { EVENT, type RawRowsEvent } from '../source/binlog/binlog-event.js';
-import type { FrameKind, FramedEvent } from '../source/binlog/framer.js';
-import { openConnection } from '../source/mysql/connect.js';
-import type { Dialect } from '../source/mysql/dialect.js';
+import type { FramedEvent } from '../source/binlog/framer.js';
 import type { JobStatus, StatusPublisher } from './job-status.js';
+import type { LagClock } from './lag-clock.js';
 
 /** The hooks runIncremental calls (IncrementalArgs.status). */
 export interface IncrementalHooks {
@@ -36,6 +31,8 @@ export interface IncrementalHooks {
   acked(b: EncodedBatch): void;
   /** the incremental phase's sink (its counters go to the status) */
   useSink(sink: { readonly stats: SinkCounters }): void;
+  /** the incremental phase's lag clock (the status's lag) */
+  useLagClock(clock: LagClock): void;
 }
 
 interface SinkCounters {
@@ -47,7 +44,6 @@ interface SinkCounters {
 
 const WINDOW_MS = 60_000;
 const OP: Record<string, string> = { [EVENT.writeRows]: 'INSERT', [EVENT.updateRows]: 'UPDATE', [EVENT.deleteRows]: 'DELETE' };
-const TIMED = new Set<FrameKind>(['begin', 'table-map', 'rows', 'commit', 'ddl']);
 /** 1 ms .. 1 day, 3 significant digits */
 const HIGHEST_MS = 86_400_000;
 
@@ -109,42 +105,7 @@ export class WindowedHistogram {
   }
 }
 
-/** Where the server's binlog ends (File, Position of the dialect's binlog status statement). */
-export type ServerPositionProbe = () => Promise<{ file: string; pos: number }>;
-
-/** A probe on a connection of its own, reopened after an error; close() ends it. */
-export function serverPositionProbe(job: JobConfig, dialect: Dialect): { probe: ServerPositionProbe; close: () => void } {
-  let conn: Promise<Connection> | null = null;
-  return {
-    async probe() {
-      const c = (conn ??= openConnection(job.source));
-      try {
-        const [rows] = await (await c).query<RowDataPacket[]>(dialect.binlogStatusSql);
-        const r = rows[0];
-        if (!r?.File) throw new Error('no binlog position');
-        return { file: String(r.File), pos: Number(r.Position) };
-      } catch (e) {
-        conn = null;
-        void c.then((x) => x.destroy()).catch(() => undefined);
-        throw e;
-      }
-    },
-    close() {
-      void conn?.then((x) => x.destroy()).catch(() => undefined);
-      conn = null;
-    },
-  };
-}
-
-/** Binlog file names share a base and a fixed-width sequence number: their order is string order. */
-function atOrAfter(a: { file: string; pos: number }, b: { file: string; pos: number }): boolean {
-  return a.file === b.file ? a.pos >= b.pos : a.file.length === b.file.length ? a.file > b.file : a.file.length > b.file.length;
-}
-
 export interface IncrementalStatusOptions {
-  /** how often the server's binlog end is read for the idle-source lag (0: never) */
-  probeEveryMs: number;
-  probe?: ServerPositionProbe;
   /** the sink's byte budget, shown as the buffer size */
   bufferBytes?: number;
 }
@@ -156,21 +117,14 @@ export class IncrementalStatus implements IncrementalHooks {
   private readonly eventLatency: WindowedHistogram;
   private readonly readerLatency: WindowedHistogram;
   private readonly receivedAt = new WeakMap<EncodedBatch, number>();
-  private timer: NodeJS.Timeout | null = null;
-  private probing = false;
-  private closed = false;
+  private clock: LagClock | null = null;
   /** the last event read */
   private last: { file: string; pos: number; gtid: string | null } | null = null;
-  /** the event time of the last transaction event read (begin, table map, rows, commit, DDL), ms */
-  private lastTimeMs = 0;
-  /** the last probe found the reader at (or past) the server's binlog end: lag 0 until a newer event is read */
-  private atServerEnd = false;
   /** the reader handed over an event since the last batch went to the sink; when the first of them arrived */
   private openSince: number | null = null;
   rowsIn = 0;
   /** row changes read, by `db.table` and operation (before the row filter) */
   readonly rowsByTable = new Map<string, { table: string; op: string; rows: number }>();
-  probes = { ok: 0, failed: 0, lastError: null as string | null };
 
   private constructor(status: StatusPublisher, wasm: boolean, private readonly o: IncrementalStatusOptions) {
     this.status = status;
@@ -184,10 +138,6 @@ export class IncrementalStatus implements IncrementalHooks {
       latency: () => this.latency(),
       binlogRows: () => [...this.rowsByTable.values()].map((r) => ({ ...r })),
     });
-    if (o.probe && o.probeEveryMs > 0) {
-      this.timer = setInterval(() => void this.probeOnce(), o.probeEveryMs);
-      this.timer.unref();
-    }
   }
 
   /** Starts feeding `status` (totals continue from the snapshot's). */
@@ -209,12 +159,6 @@ export class IncrementalStatus implements IncrementalHooks {
       this.openSince ??= Date.now();
     }
     this.last = { file: ev.file, pos: ev.endPos, gtid: ev.gtid };
-    // Rotate, format description and heartbeat events carry no time of a change (the format description
-    // sent at connect has the file's creation time): only transaction events set the lag.
-    if (ev.timestampSec > 0 && TIMED.has(ev.kind)) {
-      this.lastTimeMs = ev.timestampSec * 1000;
-      this.atServerEnd = false;
-    }
   }
 
   issued(b: EncodedBatch): void {
@@ -261,33 +205,15 @@ export class IncrementalStatus implements IncrementalHooks {
     });
   }
 
-  /** Compares the reader's position with the server's binlog end. */
-  async probeOnce(): Promise<void> {
-    if (this.probing || this.closed || !this.o.probe) return;
-    this.probing = true;
-    const before = this.last;
-    try {
-      const end = await this.o.probe();
-      this.probes.ok++;
-      // an event read while the probe ran: the answer is about the position before it, ask again next time
-      if (this.last === before && before && atOrAfter(before, end)) this.atServerEnd = true;
-    } catch (e) {
-      this.probes.failed++;
-      this.probes.lastError = (e as Error).message;
-    } finally {
-      this.probing = false;
-    }
-  }
-
-  /** Whether the last probe found nothing on the server beyond what was read. */
-  get caughtUp(): boolean {
-    return this.atServerEnd;
+  useLagClock(clock: LagClock): void {
+    this.clock = clock;
   }
 
   private binlog(): JobStatus['binlog'] {
     const l = this.last;
     if (!l) return null;
-    const lagSeconds = this.atServerEnd ? 0 : this.lastTimeMs > 0 ? Math.max(0, Math.floor((Date.now() - this.lastTimeMs) / 1000)) : null;
+    const lagMs = this.clock?.lagMs() ?? null;
+    const lagSeconds = lagMs === null ? null : Math.floor(lagMs / 1000);
     return { file: l.file, pos: l.pos, gtid: l.gtid, lagSeconds };
   }
 
@@ -299,9 +225,4 @@ export class IncrementalStatus implements IncrementalHooks {
     return { ...e, windowSec: (2 * WINDOW_MS) / 1000, fromEventTime: true, reader: r ? { p50: r.p50, p99: r.p99, p999: r.p999 } : null };
   }
 
-  close(): void {
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
 }

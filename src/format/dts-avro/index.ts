@@ -32,7 +32,7 @@ export {
   type SnapshotRow,
   type BinlogRow,
 } from './table-mapper.js';
-export { buildRowRecord, buildDdlRecord, dtsPosition, type ChangeHeader, type RowOperation } from './record.js';
+export { buildRowRecord, buildDdlRecord, buildHeartbeatRecord, dtsPosition, type ChangeHeader, type RowOperation } from './record.js';
 export { SNAPSHOT_CONNECTION_OPTIONS, SNAPSHOT_SESSION_SQL } from './snapshot-session.js';
 export { jsonbToText } from './jsonb-text.js';
 export { formatMysqlDouble, formatMysqlJsonDouble } from './mysql-double.js';

@@ -93,3 +93,27 @@ export function buildDdlRecord(db: string, ddl: string, header: ChangeHeader, gt
     bornTimestamp: header.sourceTimestamp,
   };
 }
+
+/**
+ * A HEARTBEAT record (written only where the job asks for them, DESIGN §3): names no object, carries no
+ * fields or images; its sourceTimestamp is a time up to which every change of the source precedes it.
+ */
+export function buildHeartbeatRecord(header: ChangeHeader): DtsRecord {
+  return {
+    version: 0,
+    id: header.id,
+    sourceTimestamp: header.sourceTimestamp,
+    sourcePosition: header.sourcePosition,
+    safeSourcePosition: header.safeSourcePosition,
+    sourceTxid: header.sourceTxid,
+    source: { sourceType: 'MySQL', version: header.serverVersion },
+    operation: 'HEARTBEAT',
+    objectName: null,
+    processTimestamps: null,
+    tags: { server_id: String(header.serverId), readerThroughoutTime: String(header.readerThroughoutTime) },
+    fields: null,
+    beforeImages: null,
+    afterImages: null,
+    bornTimestamp: header.sourceTimestamp,
+  };
+}

@@ -15,6 +15,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
 import type { IncrementalHooks } from '../../metrics/incremental-status.js';
+import { LagClock, serverPositionProbe } from '../../metrics/lag-clock.js';
 import { SourceError, StateError } from '../../errors.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import type { TableSchema } from '../../model/table.js';
@@ -32,6 +33,7 @@ import { filterDialectFor } from '../../transform/index.js';
 import { ChangeStream, type StreamPosition } from '../binlog/change-stream.js';
 import { binlogStart, lastIdBeforeBinlog } from '../binlog/record-ids.js';
 import { TableRegistry } from '../binlog/table-registry.js';
+import { heartbeatBatches } from './heartbeat-records.js';
 import type { SourceModel } from './source-model.js';
 
 export interface IncrementalArgs {
@@ -138,8 +140,48 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
   // Each attempt has its own tracker; an ack goes to the tracker that issued the batch, so a late ack from an
   // attempt that ended (lost connection) can never reach the next attempt's tracker.
   const issuedBy = new WeakMap<EncodedBatch, AckTracker<StreamPosition>>();
-  const sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck: (b) => (issuedBy.get(b)?.ack(b), args.status?.acked(b)) });
+  // The lag, also on an idle source (lag-clock.ts); HEARTBEAT records follow its probes when the job asks.
+  const probe = serverPositionProbe(job.source, model.dialect);
+  const clock = new LagClock(probe.probe);
+  clock.start(job.heartbeat.intervalMs);
+  args.status?.useLagClock(clock);
+  const heartbeats = new WeakSet<EncodedBatch>();
+  let sink: KafkaSink;
+  try {
+    sink = await KafkaSink.connect(job.target, {
+      producer: job.producer,
+      onAck: (b) => {
+        if (heartbeats.has(b)) return;
+        issuedBy.get(b)?.ack(b);
+        clock.acked(b);
+        args.status?.acked(b);
+      },
+    });
+  } catch (e) {
+    clock.close();
+    probe.close();
+    loader.close();
+    throw e;
+  }
   args.status?.useSink(sink);
+  let lastIssuedAt = 0;
+  let lastHeartbeatAt = 0;
+  let currentLastId = (): number => Number(lastIdBeforeBinlog(cp));
+  const topics = [...args.partitions.keys()];
+  /** A HEARTBEAT record per topic when the job asks for them, sluice is caught up and nothing was written for an interval. */
+  const heartbeat = (now: number, fail: (e: Error) => void): void => {
+    const at = clock.caughtUpAtMs;
+    const pos = clock.readerPosition;
+    const every = job.heartbeat.intervalMs;
+    if (!job.heartbeat.records || !clock.caughtUp || at === null || !pos || at <= lastHeartbeatAt) return;
+    if (now - lastHeartbeatAt < every || now - lastIssuedAt < every) return;
+    lastHeartbeatAt = at;
+    const gtid = cp.binlog?.gtidSet ?? null;
+    for (const b of heartbeatBatches({ topics, lastId: currentLastId(), completeUpToMs: at, position: pos, gtid, serverVersion: model.dialect.version.text, serverId: model.serverId })) {
+      heartbeats.add(b);
+      sink.write(b).catch((e: unknown) => fail(e as Error));
+    }
+  };
   const summary: IncrementalSummary = { rows: 0, records: 0, transactions: 0, reconnects: 0, checkpoint: cp };
   let saving: Promise<void> = Promise.resolve();
   const save = (p: StreamPosition): Promise<void> => {
@@ -167,6 +209,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
         sink: {
           write: (b) => {
             issuedBy.set(b, t);
+            lastIssuedAt = Date.now();
+            clock.issued(b);
             args.status?.issued(b);
             return sink.write(b);
           },
@@ -182,6 +226,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
         batchBytes: Math.min(job.producer.batchBytes, 256 << 10),
         log,
       });
+      currentLastId = () => stream.currentLastId;
       let failure: Error | null = null;
       let wake: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => {
@@ -201,7 +246,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
           ...(startGtid ? { startGtid } : {}),
           tables: (db, table) => registry.selects(db, table),
           stateDir: job.state.dir,
-          onEvent: (ev) => (args.status?.event(ev), stream.onEvent(ev)),
+          onEvent: (ev) => (clock.read(ev), args.status?.event(ev), stream.onEvent(ev)),
           onError: fail,
         });
         const from = startGtid ? `after GTID ${startGtid} (checkpoint at ${start.file}:${start.pos})` : `${start.file}:${start.pos}`;
@@ -217,10 +262,11 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
         const p = t.takeIfMoved();
         if (p) save(p).catch((e: unknown) => fail(e as Error));
         const now = Date.now();
+        heartbeat(now, fail);
         if (now - lastStatus >= STATUS_EVERY_MS) {
           const rate = ((stream.rows - lastRows) * 1000) / (now - lastStatus);
-          const lag = stream.lastCommitMs ? Math.max(0, Math.round((now - stream.lastCommitMs) / 1000)) : null;
-          log(`binlog: ${stream.rows} row change(s), ${Math.round(rate)} rows/s, checkpoint ${cp.binlog ? `${cp.binlog.file}:${cp.binlog.pos}` : '-'}${lag === null ? '' : `, last commit ${lag} s ago`}`);
+          const lagMs = clock.lagMs();
+          log(`binlog: ${stream.rows} row change(s), ${Math.round(rate)} rows/s, checkpoint ${cp.binlog ? `${cp.binlog.file}:${cp.binlog.pos}` : '-'}${lagMs === null ? '' : `, lag ${Math.floor(lagMs / 1000)} s`}`);
           lastStatus = now;
           lastRows = stream.rows;
         }
@@ -258,6 +304,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       backoff = Math.min(maxMs, backoff * 2);
     }
   } finally {
+    clock.close();
+    probe.close();
     loader.close();
     await sink.close().catch(() => undefined);
     await saving.catch(() => undefined);

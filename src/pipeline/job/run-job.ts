@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import type { Connection } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
 import { SourceError, StateError } from '../../errors.js';
-import { IncrementalStatus, serverPositionProbe } from '../../metrics/incremental-status.js';
+import { IncrementalStatus } from '../../metrics/incremental-status.js';
 import type { StatusPublisher } from '../../metrics/job-status.js';
 import { rowsToRead, SnapshotProgress, startProgressDisplay, tableRowEstimates } from '../../metrics/snapshot-progress.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
@@ -265,8 +265,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
     sink = null;
     opts.log(`snapshot finished: ${rows} rows in ${((Date.now() - started) / 1000).toFixed(1)} s, ${skipped} chunk(s) were already done`);
     opts.status?.phase('incremental');
-    const probe = serverPositionProbe(job, model.dialect);
-    const watch = opts.status && (await IncrementalStatus.create(opts.status, { probeEveryMs: job.heartbeat.intervalMs, probe: probe.probe, bufferBytes: Math.max(32 << 20, 4 * job.producer.batchBytes) }));
+    const watch = opts.status && (await IncrementalStatus.create(opts.status, { bufferBytes: Math.max(32 << 20, 4 * job.producer.batchBytes) }));
     await runIncremental({
       job,
       model,
@@ -280,7 +279,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
         savedAt = new Date().toISOString();
       },
       ...(watch ? { status: watch } : {}),
-    }).finally(() => (watch?.close(), probe.close()));
+    });
     return { ...summary, elapsedMs: Date.now() - started };
   } finally {
     if (pool) await pool.destroy();
