@@ -17,7 +17,7 @@
  */
 import type { TableSchema } from '../../model/table.js';
 import { objectName } from '../../model/table.js';
-import { SourceError, UserError } from '../../errors.js';
+import { ConfigError, SourceError } from '../../errors.js';
 import type { DdlStatement, DdlTableName } from '../../source/binlog/ddl-tables.js';
 import { sameTableMapShape, structureFromTableMap, tableMapShape, type CollationTable, type TableMapMetadata, type TableMapShape } from '../../source/binlog/table-map-columns.js';
 import { mergeTableMap, sameStructure } from '../../source/binlog/table-structure.js';
@@ -150,7 +150,8 @@ export class TableRegistry {
       filterSql = object.filter ? compileFilter(object.filter, schema).sql : null;
       return compileBinlogTable({ object, schema, filterSql }, schema, { ...this.opts, partitions: this.opts.partitions.get(object.topic) ?? 1 });
     } catch (e) {
-      if (e instanceof UserError) {
+      // a filter or partitionKey naming a column the new structure lacks; a type sluice cannot encode keeps its own sentence
+      if (e instanceof ConfigError) {
         throw new SourceError(
           `The structure of ${objectName(schema.db, schema.table)} changed in the binlog (version ${schema.version}: ${schema.columns.map((c) => c.name).join(', ')}) and its object rule no longer fits it — ${e.message.replace(/\.$/, '')}; change the rule's filter or partitionKey to the new columns and run again.`,
           { cause: e },

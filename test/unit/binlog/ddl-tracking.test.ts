@@ -231,3 +231,12 @@ test('checkpoint: the tracked structures survive serialisation field by field', 
   const old = parseCheckpoint(serializeCheckpoint(updateCheckpoint(cp, { schemas: undefined })));
   assert.ok(old.ok && old.checkpoint.schemas === undefined, 'a checkpoint without structures (older sluice) still reads');
 });
+
+test('registry: a structure the object rule no longer fits (its filter column dropped) stops with one sentence naming both', async () => {
+  const { r } = registry([{ db: 'shop', table: 't', filter: 'a > 1' }]);
+  await r.onTableMap(twoCols(['id', 'a']));
+  assert.throws(
+    () => r.onTableMap(twoCols(['id', 'b'])),
+    (e: Error) => e.name === 'SourceError' && /shop\.t changed in the binlog .*id, b.*filter.*change the rule's filter or partitionKey/.test(e.message),
+  );
+});
