@@ -98,6 +98,7 @@ async function ddlEmit(svc: DbService): Promise<void> {
           assert.equal(r.key, db, 'keyed by the database');
           assert.equal(r.record.fields, null);
           assert.equal(r.record.beforeImages, null);
+          assert.ok(r.record.tags.GTID && r.record.tags.GTID === r.record.sourceTxid, 'the DDL record carries its GTID (GTID is on on both test servers)');
         }
       }
       const rows = got.filter((r) => r.record.operation !== 'DDL').map((r) => r.record);
