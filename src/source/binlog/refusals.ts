@@ -2,8 +2,8 @@
  * The events whose row changes sluice cannot read, decided per framed event (DESIGN §5: decoded or refused,
  * never skipped). Each is something one session can cause even when the server's globals pass precheck:
  * - an event type sluice does not decode (the gate hands it on as a Refused event);
- * - a row change logged as a statement (SET SESSION binlog_format=STATEMENT/MIXED): a Query holding DML
- *   inside a transaction, whose rows the binlog never carries;
+ * - a row change logged as a statement (SET SESSION binlog_format=STATEMENT/MIXED): a Query holding DML,
+ *   whose rows the binlog never carries;
  * - a row image without every column (SET SESSION binlog_row_image=MINIMAL/NOBLOB): zongji reports the
  *   missing columns as NULL, which sluice would write as if they were.
  */
@@ -27,7 +27,8 @@ function allColumns(bitmap: Buffer | undefined, columns: number): boolean {
 export function refusalOf(ev: FramedEvent): Refusal | null {
   const type = ev.event.getTypeName();
   if (ev.kind === 'unsupported') return { reason: 'event', typeName: (ev.event as RawRefused).typeName ?? type };
-  if (type === EVENT.query && ev.kind === 'other') {
+  // inside a transaction it frames as 'other'; alone (a standalone group) as 'ddl' — no DDL starts with DML
+  if (type === EVENT.query && (ev.kind === 'other' || ev.kind === 'ddl')) {
     const text = (ev.event as RawQuery).query.replace(LEADING_COMMENTS, '');
     if (DML.test(text)) return { reason: 'statement', statement: text.slice(0, 60) };
     return null;

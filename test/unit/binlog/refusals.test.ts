@@ -20,6 +20,9 @@ test('a DML statement inside a transaction (statement-based logging) is refused;
   f.frame(ev('Xid', 350, { xid: 1 }));
   f.frame(ev('Gtid', 400, { gtid: 'u:2' }));
   assert.equal(refusalOf(f.frame(ev('Query', 500, { query: 'ALTER TABLE t ADD c INT', schema: 'd', slaveProxyId: 9 }))), null);
+  // a DML statement standing alone (no BEGIN) frames as a statement group of its own: still refused
+  f.frame(ev('Gtid', 600, { gtid: 'u:3' }));
+  assert.deepEqual(refusalOf(f.frame(ev('Query', 700, { query: 'DELETE FROM t', schema: 'd', slaveProxyId: 9 }))), { reason: 'statement', statement: 'DELETE FROM t' });
 });
 
 test('row images that leave columns out (binlog_row_image=MINIMAL/NOBLOB) are refused; full ones pass', () => {
