@@ -10,6 +10,8 @@ export interface RawEventBase {
   timestamp: number;
   /** the header's end_log_pos: the offset right after this event in its binlog file (0 for artificial events) */
   nextPosition: number;
+  /** zongji's size: the event's length minus its 19-byte header */
+  size?: number;
 }
 
 export interface RawRotate extends RawEventBase {

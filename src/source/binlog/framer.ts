@@ -51,6 +51,9 @@ export function classifyQuery(query: string): 'begin' | 'commit' | 'ddl' | 'othe
   return 'ddl';
 }
 
+/** the common header of every binlog event (v4) */
+const EVENT_HEADER_BYTES = 19;
+
 export class BinlogFramer {
   private file: string;
   private pos: number;
@@ -62,10 +65,25 @@ export class BinlogFramer {
   private gtid: string | null = null;
   private threadId = 0;
 
-  constructor(start: BinlogPoint, firstSeq = 0) {
+  /** `trailerBytes`: what zongji's event `size` leaves out besides the header (the checksum, when on) */
+  constructor(
+    start: BinlogPoint,
+    firstSeq = 0,
+    private readonly trailerBytes: () => number = () => 0,
+  ) {
     this.file = start.file;
     this.pos = start.pos;
     this.seq = firstSeq;
+  }
+
+  /**
+   * Where this event began. Not always the end of the previous one: a dump started by GTID skips the
+   * transactions already executed, so the event after the skip starts further on.
+   */
+  private startOf(event: RawEventBase, type: string, before: BinlogPoint): BinlogPoint {
+    if (event.nextPosition <= 0 || event.size === undefined || type === EVENT.rotate) return before;
+    const pos = event.nextPosition - event.size - EVENT_HEADER_BYTES - this.trailerBytes();
+    return pos > before.pos ? { file: this.file, pos } : before;
   }
 
   /** Where the stream is: the end of the last event framed. */
@@ -76,6 +94,7 @@ export class BinlogFramer {
   frame(event: RawEventBase): FramedEvent {
     const type = event.getTypeName();
     const before: BinlogPoint = { file: this.file, pos: this.pos };
+    const start = this.startOf(event, type, before);
     let kind: FrameKind = 'other';
     let closes = false;
 
@@ -93,7 +112,7 @@ export class BinlogFramer {
       case EVENT.anonymousGtid:
       case EVENT.mariadbGtid: {
         // a new group: the previous one ended even if its commit marker was not delivered
-        this.txStart = before;
+        this.txStart = start;
         this.gtid = type === EVENT.anonymousGtid ? null : ((event as RawGtid).gtid ?? null);
         this.explicit = type === EVENT.mariadbGtid ? !(event as RawMariadbGtid).standalone : false;
         this.threadId = (event as { threadId?: number }).threadId ?? 0;
@@ -104,7 +123,7 @@ export class BinlogFramer {
         const q = event as RawQuery;
         const what = classifyQuery(q.query);
         if (what === 'begin') {
-          if (!this.txStart) this.txStart = before;
+          if (!this.txStart) this.txStart = start;
           this.explicit = true;
           this.threadId = q.slaveProxyId;
           kind = 'begin';
@@ -112,7 +131,7 @@ export class BinlogFramer {
           kind = 'commit';
           closes = true;
         } else if (what === 'ddl' && !this.explicit) {
-          if (!this.txStart) this.txStart = before;
+          if (!this.txStart) this.txStart = start;
           this.threadId = q.slaveProxyId;
           kind = 'ddl';
           closes = true;

@@ -67,8 +67,10 @@ export class BinlogReader {
 
   private constructor(opts: BinlogReaderOptions) {
     this.opts = opts;
-    this.framer = new BinlogFramer(opts.start);
     this.zongji = new ZongJi(connectionOptions(opts.source, { charset: 'utf8mb4' }) as never) as unknown as ZongjiInstance;
+    // zongji's event size leaves out the CRC32 trailer as well as the header when the server checksums events
+    const zongjiChecksum = this.zongji as unknown as { useChecksum?: boolean };
+    this.framer = new BinlogFramer(opts.start, 0, () => (zongjiChecksum.useChecksum ? 4 : 0));
     // VECTOR columns the gate hides from zongji's parser, by table id (zongji-raw.ts retypeVectorColumns)
     const vectorColumns = new Map<number, number[]>();
     this.detachRaw = attachRawBinlogValues(this.zongji, vectorColumns);

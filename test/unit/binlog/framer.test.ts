@@ -106,3 +106,19 @@ test('DDL touching: unqualified names count in the default database, qualified o
   assert.deepEqual(tablesTouchedByDdl('RENAME TABLE shop.order TO shop.order_old', 'other', tables), [{ db: 'shop', table: 'order' }]);
   assert.deepEqual(tablesTouchedByDdl('CREATE TABLE orders_archive (a INT)', 'shop', tables), []);
 });
+
+test('after a gap (a dump started by GTID skips executed transactions) txStart is where the GTID event itself began', () => {
+  // events carry CRC32 checksums: zongji's size leaves out the 19-byte header and the 4-byte trailer
+  const f = new BinlogFramer({ file: 'mariadb-bin.000001', pos: 4 }, 0, () => 4);
+  f.frame(ev('Rotate', 0, { binlogName: 'mariadb-bin.000001', position: 4 }));
+  f.frame(ev('Format', 256, { size: 229 }));
+  // the server skipped everything up to 162201390; the GTID event is 42 bytes (19 header + 19 body + 4 checksum)
+  const g = f.frame(ev('MariadbGtid', 162201432, { size: 19, gtid: '0-11-29951', standalone: false }));
+  const rows = f.frame(ev('DeleteRows', 162201800, { size: 353 }));
+  assert.deepEqual(g.txStart, { file: 'mariadb-bin.000001', pos: 162201390 });
+  assert.deepEqual(rows.txStart, { file: 'mariadb-bin.000001', pos: 162201390 });
+  // without a gap the start is the previous event's end, as before
+  f.frame(ev('Xid', 162201831, { size: 8 }));
+  const next = f.frame(ev('MariadbGtid', 162201873, { size: 19, gtid: '0-11-29952', standalone: false }));
+  assert.deepEqual(next.txStart, { file: 'mariadb-bin.000001', pos: 162201831 });
+});
