@@ -37,6 +37,38 @@ export function standardShape(name: string): TableShape {
 }
 
 /**
+ * The wide shape (issue 9): BIGINT PK + 49 columns cycling through INT, BIGINT, VARCHAR(40), DECIMAL(12,2),
+ * DATETIME(3), DOUBLE and DATE, every value derived from the row number (no NULLs).
+ */
+export function wideShape(name: string): TableShape {
+  const types = ['INT', 'BIGINT', 'VARCHAR(40)', 'DECIMAL(12,2)', 'DATETIME(3)', 'DOUBLE', 'DATE'];
+  const value = (i: number): string => {
+    switch (i % 7) {
+      case 0:
+        return `(n * ${i + 13}) % 1000000`;
+      case 1:
+        return `n * ${i + 1000003}`;
+      case 2:
+        return `CONCAT('w${i}-', n % 9973, '-', LPAD(HEX(CRC32(n + ${i})), 8, '0'))`;
+      case 3:
+        return `((n * ${i + 7919}) % 10000000) / 100`;
+      case 4:
+        return `TIMESTAMP('2024-01-01 00:00:00.000') + INTERVAL (n * ${i + 11}) SECOND + INTERVAL (n % 1000) * 1000 MICROSECOND`;
+      case 5:
+        return `n / ${i + 3}.0 + 0.5`;
+      default:
+        return `DATE('2020-01-01') + INTERVAL (n + ${i}) % 3650 DAY`;
+    }
+  };
+  const cols = Array.from({ length: 49 }, (_, i) => i);
+  return {
+    name,
+    ddl: ['id BIGINT NOT NULL PRIMARY KEY', ...cols.map((i) => `c${i + 1} ${types[i % 7]} NOT NULL`)].join(', '),
+    select: ['n', ...cols.map(value)].join(', '),
+  };
+}
+
+/**
  * ~1 KB rows: BIGINT PK + a 1000-byte VARCHAR: 32 CRC32s (256 hex chars, distinct per row) repeated to 992
  * bytes plus the id (MySQL 9.7 here has no MD5/SHA functions). lz4 finds the repeats (~4x on the wire);
  * the encoded record sluice holds in memory is ~1 KB either way.

@@ -40,7 +40,7 @@ export const DEBEZIUM_SETTINGS = {
   connect: `org.apache.kafka:connect-runtime ${CONNECT_VERSION} standalone (Debezium ${DEBEZIUM_VERSION} is built against Kafka 4.3.0; Connect 4.4.0 lacks a class it uses), JVM -Xms256m -Xmx1g G1`,
   converters: 'org.apache.kafka.connect.json.JsonConverter, schemas.enable=false (key and value)',
   producer: 'acks=all, enable.idempotence=true, compression.type=lz4, batch.size=1048576, linger.ms=5, max.in.flight.requests.per.connection=5 (= sluice job defaults)',
-  connector: 'snapshot.mode=initial_only, snapshot.max.threads=2 (2 chunks of the one table), snapshot.locking.mode=none, max.batch.size=8192, max.queue.size=32768, decimal.handling.mode=string, schema.history.internal.store.only.captured.{tables,databases}.ddl=true, include.schema.changes default (to the <prefix> topic)',
+  connector: 'snapshot.mode=initial_only (streaming workloads: no_data), snapshot.max.threads=2 (2 chunks of the one table), snapshot.locking.mode=none, max.batch.size=8192, max.queue.size=32768, poll.interval.ms=5, tombstones.on.delete=false, decimal.handling.mode=string, schema.history.internal.store.only.captured.{tables,databases}.ddl=true, include.schema.changes default (to the <prefix> topic)',
   mysqlUser: 'sluice_dbz: SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, LOCK TABLES (Debezium docs) — sluice runs with the DTS grants REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW, SELECT',
   configFiles: 'bench/peers/debezium/{worker.properties.in,mysql-connector.properties.in,log4j2.properties,grants.sql}',
 };
@@ -89,7 +89,7 @@ export async function prepareDebezium(log: (s: string) => void): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on('error', reject);
@@ -174,7 +174,7 @@ export async function runDebeziumSnapshot(admin: Admin, spec: PeerSpec): Promise
     await run('bash', [script(), 'stop', runDir], { env });
     const log = readFileSync(join(runDir, 'connect.log'), 'utf8');
     if (/ERROR .*(Task threw|Failed to create connector)/.test(log)) throw new Error('the connector logged a task failure');
-    const fig = await observeTopic([KAFKA.plaintext], dataTopic);
+    const fig = await observeTopic([KAFKA.plaintext], dataTopic, { times: true });
     if (fig.records !== spec.expectedRows) throw new Error(`the topic holds ${fig.records} records, expected ${spec.expectedRows}`);
     const span = Math.max((fig.lastMs - fig.firstMs) / 1000, 0.001);
     const cpuSec = (ticksAtN ?? 0) / TICKS_PER_SEC;

@@ -146,7 +146,7 @@ export async function runSluiceSnapshot(admin: Admin, spec: SluiceRunSpec): Prom
     });
     const samples = sampler.stop();
     if (proc.exitCode !== 0) throw new Error(`sluice exited with ${proc.exitCode}:\n${proc.stderr.slice(-3000)}`);
-    const fig = await observeTopic([KAFKA.plaintext], topic, { skipKeyPrefix: spec.db });
+    const fig = await observeTopic([KAFKA.plaintext], topic, { skipKeyPrefix: spec.db, times: true });
     const rows = fig.records;
     const span = (fig.lastMs - fig.firstMs) / 1000;
     const m = /snapshot finished: (\d+) rows,[^"\n]* \((\d+) rows\/s\)/.exec(proc.stderr);

@@ -31,16 +31,13 @@ import { loadavg } from 'node:os';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { appendResult, machine, median, repoRoot, versions, type BenchResult } from '../lib/results.js';
 import { findPids, measureProcess } from '../lib/measure-process.js';
 import { benchKafka } from '../lib/topic-observer.js';
-import { buildJob } from '../../src/config/index.js';
-import { compileTableMapper } from '../../src/format/dts-avro/index.js';
-import { readSourceModel } from '../../src/pipeline/job/source-model.js';
 import { KAFKA, MYSQL } from '../../test/support/services.js';
 import { BENCH_DB, ensureTable, kilobyteShape, standardShape } from './load-tables.js';
 import { measureReadCeiling, type CeilingResult } from './read-ceiling.js';
+import { ceilingInputs as loadCeilingInputs, type CeilingInputs } from './ceiling-inputs.js';
 import { jobDocument, runSluiceSnapshot, type SluiceRun, type SluiceRunSpec } from './run-sluice.js';
 import { summarizeProfiles } from './profile-summary.js';
 import { CONNECT_VERSION, DEBEZIUM_SETTINGS, DEBEZIUM_VERSION, prepareDebezium, runDebeziumSnapshot, type PeerRun } from './peer-debezium.js';
@@ -114,20 +111,11 @@ function baseExtra(): Record<string, unknown> {
 }
 
 /** The job as sluice would load it, for the mapper's select list and the connection settings. */
-async function ceilingInputs(table: string): Promise<{ selectList: string; minId: number; maxId: number; parallelism: number; threads: number }> {
-  const job = buildJob(jobDocument({ db: BENCH_DB, table, partitions: PARTITIONS, extra: baseExtra() }, 'unused', '/tmp/unused-state'), '/tmp/bench-job.yaml', {});
-  const conn = await mysql.createConnection({ host: MYSQL.host, port: MYSQL.port, user: MYSQL.sluice.user, password: MYSQL.sluice.password });
-  try {
-    const model = await readSourceModel(conn, job);
-    const schema = model.tables[0]!.schema;
-    const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT MIN(id) AS lo, MAX(id) AS hi FROM \`${BENCH_DB}\`.\`${table}\``);
-    return { selectList: compileTableMapper(schema).selectList, minId: Number(rows[0]!.lo), maxId: Number(rows[0]!.hi), parallelism: job.snapshot.parallelism, threads: job.workers.threads };
-  } finally {
-    await conn.end();
-  }
+function ceilingInputs(table: string): Promise<CeilingInputs> {
+  return loadCeilingInputs(BENCH_DB, table, PARTITIONS, baseExtra());
 }
 
-function ceilingRun(inputs: Awaited<ReturnType<typeof ceilingInputs>>, table: string): Promise<CeilingResult> {
+function ceilingRun(inputs: CeilingInputs, table: string): Promise<CeilingResult> {
   return measureReadCeiling(
     { host: MYSQL.host, port: MYSQL.port, user: MYSQL.sluice.user, password: MYSQL.sluice.password },
     BENCH_DB,

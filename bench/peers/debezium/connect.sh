@@ -8,9 +8,12 @@
 #   connect.sh stop RUN_DIR     SIGTERM the worker, SIGKILL after 30 s (success when it is not running)
 #
 # start reads (defaults in brackets): DBZ_PREFIX [sluice-bench-dbz], DBZ_SERVER_ID [random 7000-7999],
-# DBZ_REST_PORT [18083], DBZ_DB [sluice_bench], DBZ_TABLE [orders_std_1m], DBZ_SNAPSHOT_THREADS [2],
-# DBZ_MAX_BATCH [8192], DBZ_MAX_QUEUE [32768], DBZ_MYSQL_USER [sluice_dbz], DBZ_MYSQL_PASSWORD [sluice-dbz-pw],
-# DBZ_HEAP_OPTS [-Xms256m -Xmx1g], SLUICE_MYSQL_PORT [13307], SLUICE_KAFKA_PORT [19092].
+# DBZ_REST_PORT [18083], DBZ_DB [sluice_bench], DBZ_TABLE [orders_std_1m], DBZ_TABLES [DBZ_DB.DBZ_TABLE: the
+# connector's table.include.list], DBZ_SNAPSHOT_MODE [initial_only], DBZ_SNAPSHOT_THREADS [2],
+# DBZ_MAX_BATCH [8192], DBZ_MAX_QUEUE [32768], DBZ_POLL_MS [5], DBZ_MYSQL_USER [sluice_dbz],
+# DBZ_MYSQL_PASSWORD [sluice-dbz-pw], DBZ_HEAP_OPTS [-Xms256m -Xmx1g], SLUICE_MYSQL_PORT [13307],
+# SLUICE_KAFKA_PORT [19092].
+# start with the RUN_DIR of an earlier (stopped) run resumes from its offsets (connect.offsets).
 # The topics must exist beforehand (the test broker has auto topic creation off); the suite creates them.
 set -euo pipefail
 
@@ -57,7 +60,9 @@ render() { # template out
       -e "s#@SERVER_ID@#${DBZ_SERVER_ID:-$((7000 + RANDOM % 1000))}#g" \
       -e "s#@PREFIX@#${DBZ_PREFIX:-sluice-bench-dbz}#g" \
       -e "s#@DB@#${DBZ_DB:-sluice_bench}#g" \
-      -e "s#@TABLE@#${DBZ_TABLE:-orders_std_1m}#g" \
+      -e "s#@TABLES@#${DBZ_TABLES:-${DBZ_DB:-sluice_bench}.${DBZ_TABLE:-orders_std_1m}}#g" \
+      -e "s#@SNAPSHOT_MODE@#${DBZ_SNAPSHOT_MODE:-initial_only}#g" \
+      -e "s#@POLL_MS@#${DBZ_POLL_MS:-5}#g" \
       -e "s#@SNAPSHOT_THREADS@#${DBZ_SNAPSHOT_THREADS:-2}#g" \
       -e "s#@MAX_BATCH@#${DBZ_MAX_BATCH:-8192}#g" \
       -e "s#@MAX_QUEUE@#${DBZ_MAX_QUEUE:-32768}#g" \
@@ -107,5 +112,5 @@ case "${1:-}" in
   fetch) cmd_fetch ;;
   start) [[ -n "${2:-}" ]] || die "usage: connect.sh start RUN_DIR"; RUN_DIR="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; cmd_start ;;
   stop) [[ -n "${2:-}" ]] || die "usage: connect.sh stop RUN_DIR"; RUN_DIR="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; cmd_stop ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
