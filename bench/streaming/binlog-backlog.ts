@@ -107,9 +107,9 @@ async function runSession(admin: Admin, s: ToolSession, o: BacklogOptions): Prom
   }
 }
 
-function zongjiCeiling(c: DecodeCeiling[], table: string): DecodeCeiling {
+function zongjiCeiling(c: DecodeCeiling[], table: string, rows: number): DecodeCeiling {
   const t = c.find((x) => x.table === table);
-  if (!t) throw new Error(`the zongji ceiling saw no row events of ${table}`);
+  if (!t || t.rows !== rows) throw new Error(`the zongji ceiling decoded ${t?.rows ?? 0} row changes of ${table}, expected ${rows}`);
   return t;
 }
 
@@ -160,7 +160,7 @@ export async function runBacklogWorkloads(o: BacklogOptions): Promise<ToolFigure
       const rs = runs.get(tool)!;
       const common = { ...tool.describe(), binlogRange: { from, to }, followAfterStartSec: rs.map((r) => r.followAfterSec) };
       if (o.txn) {
-        const zc = ceilings.map((c) => zongjiCeiling(c, TXN_TABLE).rowsPerSec);
+        const zc = ceilings.map((c) => zongjiCeiling(c, TXN_TABLE, o.txnRows).rowsPerSec);
         out.push({
           workload: 'txn-1m',
           tool: tool.name,
@@ -174,7 +174,7 @@ export async function runBacklogWorkloads(o: BacklogOptions): Promise<ToolFigure
         });
       }
       if (o.mixed) {
-        const zc = ceilings.map((c) => zongjiCeiling(c, MIXED_TABLE).rowsPerSec);
+        const zc = ceilings.map((c) => zongjiCeiling(c, MIXED_TABLE, o.mixedChanges).rowsPerSec);
         out.push({
           workload: 'catchup-1m',
           tool: tool.name,

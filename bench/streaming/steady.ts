@@ -45,9 +45,10 @@ export interface SteadyOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, cond: () => boolean, ms: number, tail: () => string): Promise<void> {
+async function waitFor(what: string, cond: () => boolean, ms: number, tail: () => string, alive: () => boolean): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
+    if (!alive()) throw new Error(`the tool exited while waiting for ${what}:\n${tail()}`);
     if (Date.now() > deadline) throw new Error(`${what} did not happen in ${ms / 1000} s:\n${tail()}`);
     await sleep(20);
   }
@@ -71,11 +72,11 @@ async function runTool(tool: StreamingTool, o: SteadyOptions): Promise<ToolFigur
     await observer.start();
     const pid = await s.start();
     watch = new ProcessWatch(pid);
-    await waitFor(`${tool.name} following the binlog`, () => s.following(), 180_000, () => s.logTail());
+    await waitFor(`${tool.name} following the binlog`, () => s.following(), 180_000, () => s.logTail(), () => watch!.alive());
     // a probe row per table: the whole path (tool → Kafka → consumer) is live before any load is offered
     await root.query("SET SESSION time_zone = '+00:00'");
     for (const t of tables) await root.query(`INSERT INTO \`${STREAM_DB}\`.\`${t}\` (account, amount, note, committed_at) VALUES (0, 0, 'probe', NOW(6))`);
-    await waitFor('the probe rows reaching the consumer', () => tables.every((t) => observer.records(s.topic(t)) >= 1), 120_000, () => s.logTail());
+    await waitFor('the probe rows reaching the consumer', () => tables.every((t) => observer.records(s.topic(t)) >= 1), 120_000, () => s.logTail(), () => watch!.alive());
     const out: ToolFigures[] = [];
     for (const w of o.workloads) {
       const table = tableOf(w, tool);
@@ -84,7 +85,7 @@ async function runTool(tool: StreamingTool, o: SteadyOptions): Promise<ToolFigur
       observer.measureFrom(topic, startMs + o.warmupSeconds * 1000, ((o.seconds - o.warmupSeconds) * 1000) / o.windows);
       const before = watch.mark();
       const load: SteadyLoadResult = await runSteadyLoad({ connection: { host: MYSQL.host, port: MYSQL.port, user: MYSQL.root.user, password: MYSQL.root.password }, db: STREAM_DB, table, txPerSec: w.txPerSec, rowsPerTx: w.rowsPerTx, seconds: o.seconds });
-      await waitFor(`all ${load.rows} rows of ${w.name} reaching the consumer`, () => observer.records(topic) >= 1 + load.rows, 300_000, () => s.logTail());
+      await waitFor(`all ${load.rows} rows of ${w.name} reaching the consumer`, () => observer.records(topic) >= 1 + load.rows, 300_000, () => s.logTail(), () => watch!.alive());
       const after = watch.mark();
       const ph = watch.phase(before, after);
       const overall: LatencyFigures = observer.figures(topic);
