@@ -76,7 +76,7 @@ function avscCeiling(reps: number): Ceiling {
   const recs = ceilingRecords('insert', 1024);
   avscCeilingBlock(recs, 20_000);
   const rates: number[] = [];
-  for (let r = 0; r < Math.max(reps, 3); r++) {
+  for (let r = 0; r < Math.max(reps, 5); r++) {
     const t0 = process.hrtime.bigint();
     avscCeilingBlock(recs, 100_000);
     rates.push(100_000 / (Number(process.hrtime.bigint() - t0) / 1e9));
