@@ -1,31 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EncodedBatchBuilder, type EncodedBatch } from '../../../src/model/encoded-batch.js';
-import { PartitionQueue, RECORD_OVERHEAD, BATCH_OVERHEAD, type Slice } from '../../../src/sink/kafka/partition-queue.js';
+import { PartitionQueue, RECORD_OVERHEAD, BATCH_OVERHEAD, sliceRuns, type Slice } from '../../../src/sink/kafka/partition-queue.js';
+import { recordsOfRuns, type RunRecord } from '../../support/record-runs.js';
 
-interface SliceRecord {
-  key: Buffer | null;
-  value: Buffer;
-  timestamp: number;
-}
-
-/** The records a slice covers, read from its runs (views over the batch bytes). */
-function recordsOf(s: Slice): SliceRecord[] {
-  const out: SliceRecord[] = [];
-  for (const p of s.parts) {
-    const { bytes, index, timestamps } = p.entry.batch;
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = p.from; i < p.from + p.count; i++) {
-      const kl = index[i * 4 + 1]!;
-      out.push({
-        key: kl < 0 ? null : buf.subarray(index[i * 4]!, index[i * 4]! + kl),
-        value: buf.subarray(index[i * 4 + 2]!, index[i * 4 + 2]! + index[i * 4 + 3]!),
-        timestamp: timestamps.length === 1 ? timestamps[0]! : timestamps[i]!,
-      });
-    }
-  }
-  return out;
-}
+/** The records a slice covers (views over the batch bytes). */
+const recordsOf = (s: Slice): RunRecord[] => recordsOfRuns(sliceRuns(s));
 
 function batch(firstSeq: number, count: number, valueBytes = 100, sharedTs = false): EncodedBatch {
   const b = new EncodedBatchBuilder(64, 2);

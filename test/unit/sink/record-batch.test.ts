@@ -5,6 +5,7 @@ import { EncodedBatchBuilder, type EncodedBatch } from '../../../src/model/encod
 import { registerLz4Codec } from '../../../src/sink/kafka/lz4-codec.js';
 import { buildRecordBatch, readStamp, stampRecordBatch, type BatchCompression, type RecordRun } from '../../../src/sink/kafka/record-batch.js';
 import { nextSequence } from '../../../src/sink/kafka/produce-session.js';
+import { recordsOfRuns } from '../../support/record-runs.js';
 
 // kafkajs' own record batch encoder, the reference our builder must match byte for byte.
 const require = createRequire(import.meta.url);
@@ -23,20 +24,7 @@ interface Msg {
 }
 
 function messagesOf(runs: RecordRun[]): Msg[] {
-  const out: Msg[] = [];
-  for (const r of runs) {
-    const { bytes, index, timestamps } = r.batch;
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let i = r.from; i < r.from + r.count; i++) {
-      const kl = index[i * 4 + 1]!;
-      out.push({
-        key: kl < 0 ? null : buf.subarray(index[i * 4]!, index[i * 4]! + kl),
-        value: buf.subarray(index[i * 4 + 2]!, index[i * 4 + 2]! + index[i * 4 + 3]!),
-        timestamp: String(timestamps.length === 1 ? timestamps[0] : timestamps[i]),
-      });
-    }
-  }
-  return out;
+  return recordsOfRuns(runs).map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestamp) }));
 }
 
 /** What kafkajs' Produce request (v3–v7 partition encoder) builds for these messages. */
