@@ -7,6 +7,7 @@
  * as they fill, the sink's byte budget pauses the reader inside the transaction, and only the checkpoint waits
  * for the commit.
  */
+import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,9 @@ import { rootConnection, requireService } from '../../support/db.js';
 import { testJob } from '../../support/jobs.js';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { readCheckpoint, removeJobFiles, spawnSluice, uniqueTopic, writeJobFile } from '../../support/sluice-cli.js';
+
+/** Names unique to this run: another worktree may run the same test on the same servers at the same time. */
+const RUN = randomBytes(3).toString('hex');
 
 const ROWS = Number(process.env.SLUICE_BIG_TXN_ROWS ?? 50_000);
 const RSS_LIMIT_MB = 512;
@@ -33,7 +37,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function bigTransaction(t: TestContext, svc: DbService): Promise<void> {
   await requireService(svc);
-  const db = `inc_bigtxn_${svc.name}`;
+  const db = `inc_bigtxn_${svc.name}_${RUN}`;
   const topic = uniqueTopic(`sluice-inc-bigtxn-${svc.name}`);
   const root = await rootConnection(svc, { charset: 'utf8mb4' });
   let child: ReturnType<typeof spawnSluice> | null = null;

@@ -9,14 +9,19 @@
  * after the checkpoint arrive — the ids right after the checkpoint's, in order, none replayed from before —
  * and replaying the topic reproduces the source value by value.
  */
+import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeRecord } from '../../../src/format/dts-avro/index.js';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { SourceError } from '../../../src/errors.js';
 import { updateCheckpoint } from '../../../src/state/checkpoint.js';
 import { requireService } from '../../support/db.js';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { differences, readRecords, replayRecords, setUp, sourceState, waitForCheckpoint, workload, type Setup } from './binlog-harness.js';
+
+/** Names unique to this run: another worktree may run the same test on the same servers at the same time. */
+const RUN = randomBytes(3).toString('hex');
 
 /** The changes made while sluice is stopped, in commit order: what must arrive after the checkpoint. */
 const AFTER_CHECKPOINT: ReadonlyArray<{ sql: string; changes: Array<{ op: string; id: number }> }> = [
@@ -40,7 +45,7 @@ const AFTER_CHECKPOINT: ReadonlyArray<{ sql: string; changes: Array<{ op: string
 
 async function resumeByGtid(t: TestContext, svc: DbService): Promise<void> {
   await requireService(svc);
-  const s = await setUp(svc, 'gtidres');
+  const s = await setUp(svc, `gtidres_${RUN}`);
   const lines: string[] = [];
   const log = (l: string) => lines.push(l);
   const ac1 = new AbortController();
@@ -81,6 +86,12 @@ async function resumeByGtid(t: TestContext, svc: DbService): Promise<void> {
       want.map((c, i) => ({ id: firstId + i, op: c.op, key: c.id })),
       'exactly the changes made after the checkpoint arrive, numbered on from its last id',
     );
+    // each change names where its transaction starts (a restart point): after the checkpoint, not the file's start
+    const [cpFile, cpPos] = [Number(/(\d+)$/.exec(cp.binlog.file)![1]), cp.binlog.pos];
+    for (const r of added) {
+      const [offset, fileIndex] = decodeRecord(r.value).safeSourcePosition.split('@').map(Number) as [number, number];
+      assert.ok(fileIndex > cpFile || (fileIndex === cpFile && offset >= cpPos), `safeSourcePosition ${offset}@${fileIndex} of id ${r.id} is at or after the checkpoint ${cp.binlog.file}:${cpPos}`);
+    }
     const replayed = replayRecords(all);
     assert.deepEqual(replayed.orderViolations, [], 'ids increase within each partition');
     const diffs = differences(replayed, await sourceState(s));
@@ -103,7 +114,7 @@ function aheadOf(gtidState: string): string {
 
 async function gtidsNotOnServer(t: TestContext, svc: DbService): Promise<void> {
   await requireService(svc);
-  const s: Setup = await setUp(svc, 'gtidahead');
+  const s: Setup = await setUp(svc, `gtidahead_${RUN}`);
   try {
     const start = s.checkpoint.snapshot!.binlogStart;
     // a committed transaction, so the state has a sequence number to push ahead of the server's

@@ -8,6 +8,7 @@
  * and sluice waits out its reconnect backoff while the source keeps committing. A reader that still believed
  * the last probe ("at the server's end") would report 0 the whole time.
  */
+import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -22,13 +23,16 @@ import { requireService } from '../../support/db.js';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { differences, readRecords, replayRecords, setUp, sourceState, waitForCheckpoint } from './binlog-harness.js';
 
+/** Names unique to this run: another worktree may run the same test on the same servers at the same time. */
+const RUN = randomBytes(3).toString('hex');
+
 const INTERVAL_MS = 250;
 const BACKOFF_MS = 6000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function heartbeat(t: TestContext, svc: DbService): Promise<void> {
   await requireService(svc);
-  const s = await setUp(svc, 'heartbeat');
+  const s = await setUp(svc, `heartbeat_${RUN}`);
   const job = { ...s.job, heartbeat: { intervalMs: INTERVAL_MS, records: true } };
   const publisher = new StatusPublisher(await mkdtemp(join(tmpdir(), 'sluice-hb-status-')), job.name);
   const watch = await IncrementalStatus.create(publisher, {});
