@@ -4,9 +4,8 @@
  * The binlog carries event times only when the source writes: on an idle source "now − time of the last
  * event" grows forever although nothing is missing. So every `heartbeat.intervalMs` the server's binlog end
  * is read (SHOW BINARY LOG STATUS / SHOW MASTER STATUS, a connection of its own: a probe). sluice is caught
- * up when such a probe finds the reader at that end, no event was read while it ran, and Kafka has
- * acknowledged every batch issued; everything the source committed before the probe started is then in
- * Kafka. The lag is
+ * up when, once the probe answers, the reader is at (or past) that end and Kafka has acknowledged every batch
+ * issued; everything the source committed before the probe started is then in Kafka. The lag is
  *   0                          while the last probe found sluice caught up and nothing was read since;
  *   now − max(T, caughtUpAt)   otherwise, where T is the event time of the oldest record Kafka has not
  *                              acknowledged, else of the last transaction event read, and caughtUpAt is
@@ -57,6 +56,8 @@ export function serverPositionProbe(source: SourceConfig, dialect: Dialect): { p
 /** Events that carry the time of a change (rotate, format description and heartbeat events do not). */
 const TIMED = new Set<FrameKind>(['begin', 'table-map', 'rows', 'commit', 'ddl']);
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Binlog file names share a base and a fixed-width sequence number: their order is length, then string order. */
 export function atOrAfter(a: { file: string; pos: number }, b: { file: string; pos: number }): boolean {
   return a.file === b.file ? a.pos >= b.pos : a.file.length === b.file.length ? a.file > b.file : a.file.length > b.file.length;
@@ -85,6 +86,7 @@ export class LagClock {
   private reads = 0;
   private caught = false;
   private caughtAtMs: number | null = null;
+  private caughtAtEnd: { file: string; pos: number } | null = null;
   private probing = false;
   private timer: NodeJS.Timeout | null = null;
   probes = { ok: 0, failed: 0, lastError: null as string | null };
@@ -129,13 +131,20 @@ export class LagClock {
     if (this.probing) return;
     this.probing = true;
     const startedAt = this.now();
-    const reads = this.reads;
     try {
       const end = await this.probe();
       this.probes.ok++;
-      // an event read while the probe ran: the answer is about an older position, ask again next time
-      this.caught = this.reads === reads && this.position !== null && atOrAfter(this.position, end) && this.outstanding.size === 0;
-      if (this.caught) this.caughtAtMs = startedAt;
+      // Records of events already read are handed to the sink by a cut the change stream schedules with
+      // setImmediate: let it run (twice, for a cut scheduled by an event handled in between) before counting
+      // what is unacknowledged. Events read meanwhile (a busy source) do not matter: the reader is then past
+      // the server's end as the probe saw it.
+      await nextTurn();
+      await nextTurn();
+      this.caught = this.position !== null && atOrAfter(this.position, end) && this.outstanding.size === 0;
+      if (this.caught) {
+        this.caughtAtMs = startedAt;
+        this.caughtAtEnd = end;
+      }
     } catch (e) {
       this.probes.failed++;
       this.probes.lastError = (e as Error).message;
@@ -145,14 +154,22 @@ export class LagClock {
     }
   }
 
-  /** Whether the last probe found every change the source had committed acknowledged by Kafka, and nothing was read since. */
+  /** Whether the last probe found every change the source had committed acknowledged by Kafka, and nothing was read since (lag 0). */
   get caughtUp(): boolean {
     return this.caught;
   }
 
-  /** When the last probe that found sluice caught up started (ms), or null. */
+  /**
+   * When the last probe that found sluice caught up started (ms), or null: every change the source committed
+   * before then is acknowledged by Kafka (what a HEARTBEAT record states).
+   */
   get caughtUpAtMs(): number | null {
     return this.caughtAtMs;
+  }
+
+  /** The server's binlog end the last caught-up probe saw (a transaction boundary), or null. */
+  get caughtUpPosition(): { file: string; pos: number } | null {
+    return this.caughtAtEnd;
   }
 
   /** The reader's position (the end of the last event read). */

@@ -168,12 +168,15 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
   let lastHeartbeatAt = 0;
   let currentLastId = (): number => Number(lastIdBeforeBinlog(cp));
   const topics = [...args.partitions.keys()];
-  /** A HEARTBEAT record per topic when the job asks for them, sluice is caught up and nothing was written for an interval. */
+  /**
+   * A HEARTBEAT record per topic when the job asks for them, a probe found sluice caught up since the last one
+   * (every change committed before it is in Kafka), and the job wrote no record for an interval.
+   */
   const heartbeat = (now: number, fail: (e: Error) => void): void => {
     const at = clock.caughtUpAtMs;
-    const pos = clock.readerPosition;
+    const pos = clock.caughtUpPosition;
     const every = job.heartbeat.intervalMs;
-    if (!job.heartbeat.records || !clock.caughtUp || at === null || !pos || at <= lastHeartbeatAt) return;
+    if (!job.heartbeat.records || at === null || !pos || at <= lastHeartbeatAt) return;
     if (now - lastHeartbeatAt < every || now - lastIssuedAt < every) return;
     lastHeartbeatAt = at;
     const gtid = cp.binlog?.gtidSet ?? null;

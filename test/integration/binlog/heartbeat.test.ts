@@ -20,6 +20,7 @@ import { IncrementalStatus } from '../../../src/metrics/incremental-status.js';
 import { StatusPublisher } from '../../../src/metrics/job-status.js';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { requireService } from '../../support/db.js';
+import { testJob } from '../../support/jobs.js';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { differences, readRecords, replayRecords, setUp, sourceState, waitForCheckpoint } from './binlog-harness.js';
 
@@ -33,34 +34,40 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function heartbeat(t: TestContext, svc: DbService): Promise<void> {
   await requireService(svc);
   const s = await setUp(svc, `heartbeat_${RUN}`);
-  const job = { ...s.job, heartbeat: { intervalMs: INTERVAL_MS, records: true } };
+  // an account of this run's own (the DTS grants), so its binlog dump thread is the one to kill even while
+  // other runs stream as the shared sync account
+  const user = `sluice_hb_${RUN}`;
+  await s.root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'hb-${RUN}'; GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW ON *.* TO '${user}'@'%'; GRANT SELECT ON ${s.db}.* TO '${user}'@'%'`);
+  const source = testJob(svc, { objects: [{ db: s.db, table: 'acct' }], source: { user, password: `hb-${RUN}` } }).source;
+  const job = { ...s.job, source: { ...source, serverId: s.job.source.serverId }, heartbeat: { intervalMs: INTERVAL_MS, records: true } };
   const publisher = new StatusPublisher(await mkdtemp(join(tmpdir(), 'sluice-hb-status-')), job.name);
   const watch = await IncrementalStatus.create(publisher, {});
   const lag = (): number | null => publisher.snapshot().binlog?.lagSeconds ?? null;
   const lines: string[] = [];
   const ac = new AbortController();
   const dumpThreads = async (): Promise<number[]> => {
-    const [rows] = await s.root.query<RowDataPacket[]>(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND LIKE 'Binlog Dump%'`, [svc.sluice.user]);
+    const [rows] = await s.root.query<RowDataPacket[]>(`SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND LIKE 'Binlog Dump%'`, [user]);
     return rows.map((r) => Number(r.ID));
   };
   try {
-    const others = new Set(await dumpThreads());
     const run = runIncremental({ job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log: (l) => lines.push(l), signal: ac.signal, status: watch, retry: { initialMs: BACKOFF_MS, maxMs: BACKOFF_MS } });
     await sleep(500);
     await s.root.query(`INSERT INTO ${s.db}.acct VALUES (1, 'first', 1.00, NULL, NULL, NULL), (2, 'second', 2.00, NULL, NULL, NULL)`);
     await waitForCheckpoint(s);
 
-    // idle: 0 within a few probes, then 0 at every look for 3 s
+    // idle (this test's tables; other runs may keep the shared server busy, and the reader reads their
+    // transactions' GTID and commit events too): 0 within a few probes, then at most 1 s at every look for 3 s
     for (let i = 0; lag() !== 0; i++) {
       assert.ok(i < 40, `lag reaches 0 on an idle source (last ${lag()})`);
       await sleep(100);
     }
     const idle: Array<number | null> = [];
     for (let i = 0; i < 30; i++, await sleep(100)) idle.push(lag());
-    assert.deepEqual([...new Set(idle)], [0], 'the lag stays 0 while the source is idle');
+    t.diagnostic(`${svc.name}: lag while idle (s): ${idle.join(' ')}`);
+    assert.ok(idle.every((l) => l !== null && l <= 1), `the lag stays small while the source is idle: ${idle.join(' ')}`);
 
     // behind: the binlog connection is killed and sluice waits BACKOFF_MS while the source commits
-    const mine = (await dumpThreads()).filter((id) => !others.has(id));
+    const mine = await dumpThreads();
     assert.equal(mine.length, 1, 'one binlog dump thread opened by this run');
     const killedAt = Date.now();
     await s.root.query(`KILL ${mine[0]}`);
@@ -114,6 +121,7 @@ async function heartbeat(t: TestContext, svc: DbService): Promise<void> {
     throw e;
   } finally {
     ac.abort();
+    await s.root.query(`DROP USER IF EXISTS '${user}'@'%'`).catch(() => undefined);
     await s.root.query(`DROP DATABASE IF EXISTS ${s.db}`).catch(() => undefined);
     await s.root.end();
   }
