@@ -46,7 +46,8 @@ function doc(id: number): string {
 async function jsonChanges(root: Connection): Promise<number> {
   // a fifth as many changes as the row variants: each carries a ~2.5 KB document twice when logged in full
   const rounds = Math.max(1, Math.floor(N / 5 / DOCS));
-  for (let r = 0; r < rounds; r++) await root.query('UPDATE doc SET j = JSON_SET(j, ?, ?)', [`$.items[${r % 40}].qty`, r]);
+  // a value no item holds yet, so every row changes (MySQL logs no unchanged row)
+  for (let r = 0; r < rounds; r++) await root.query('UPDATE doc SET j = JSON_SET(j, ?, ?)', [`$.items[${r % 40}].qty`, 1000 + r]);
   return rounds * DOCS;
 }
 
@@ -57,7 +58,13 @@ const VARIANTS: Variant[] = [
   { name: 'json-partial', session: "SET SESSION binlog_row_value_options = 'PARTIAL_JSON'", write: jsonChanges },
 ];
 
-async function once(v: Variant, rep: number): Promise<number> {
+interface Run {
+  changesPerSec: number;
+  /** CPU seconds of this process (reader, decode, encode, sink) per million changes: steadier than wall time on a shared machine */
+  cpuSecPer1M: number;
+}
+
+async function once(v: Variant, rep: number): Promise<Run> {
   const s = await setUp(MYSQL, `evtbench_${v.name.replace('-', '_')}_${rep}`, [DOC]);
   try {
     await s.root.query(`USE ${s.db}`);
@@ -71,26 +78,33 @@ async function once(v: Variant, rep: number): Promise<number> {
     const checkpoint = { ...s.checkpoint, snapshot: { ...s.checkpoint.snapshot!, binlogStart: { file: from.file, pos: from.pos, gtidSet: from.gtid || null } } };
     const ac = new AbortController();
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     const run = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint, store: s.store, log: () => undefined, signal: ac.signal });
     await waitForCheckpoint(s, 300_000);
     const sec = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
     ac.abort();
-    await run;
-    return changes / sec;
+    const sum = await run;
+    // a change MySQL did not log (an UPDATE to the same value) would inflate the rate: count what sluice read
+    if (sum.rows < changes) throw new Error(`${v.name}: sluice read ${sum.rows} row changes, the workload meant ${changes}`);
+    return { changesPerSec: changes / sec, cpuSecPer1M: ((cpu.user + cpu.system) / 1e6 / changes) * 1e6 };
   } finally {
     await s.root.query(`DROP DATABASE IF EXISTS ${s.db}`).catch(() => undefined);
     await s.root.end();
   }
 }
 
-const runs = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
+const runs = new Map<string, Run[]>(VARIANTS.map((v) => [v.name, []]));
 // interleaved repetitions, so drift in the machine's load spreads over every variant
 for (let rep = 0; rep < REPEATS; rep++) for (const v of VARIANTS) runs.get(v.name)!.push(await once(v, rep));
-const rate = (name: string) => median(runs.get(name)!);
+const rate = (name: string) => median(runs.get(name)!.map((r) => r.changesPerSec));
+const cpuPer1M = (name: string) => median(runs.get(name)!.map((r) => r.cpuSecPer1M));
 for (const v of VARIANTS) {
   const r = runs.get(v.name)!;
-  const base = v.name.startsWith('json') ? rate('json-full') : rate('rows');
-  console.log(`${v.name.padEnd(13)} ${Math.round(rate(v.name))} changes/s (runs ${r.map(Math.round).join(', ')}), ${(rate(v.name) / base).toFixed(2)}× its uncompressed/full twin`);
+  const twin = v.name.startsWith('json') ? 'json-full' : 'rows';
+  console.log(
+    `${v.name.padEnd(13)} ${Math.round(rate(v.name))} changes/s (runs ${r.map((x) => Math.round(x.changesPerSec)).join(', ')}), ${cpuPer1M(v.name).toFixed(1)} CPU s per 1M changes (runs ${r.map((x) => x.cpuSecPer1M.toFixed(1)).join(', ')}); vs ${twin}: ${(rate(v.name) / rate(twin)).toFixed(2)}× the rate, ${(cpuPer1M(v.name) / cpuPer1M(twin)).toFixed(2)}× the CPU`,
+  );
   appendResult({
     workload: 'binlog-events',
     tool: 'sluice',
@@ -99,7 +113,11 @@ for (const v of VARIANTS) {
     versions: versions(['@vlasky/zongji', 'fzstd', 'kafkajs']),
     settings: { variant: v.name, session: v.session, changes: N, repeats: REPEATS, server: 'mysql 9.7', partitioning: 'key-hash', partitions: 3 },
     rowsPerSec: Math.round(rate(v.name)),
-    runs: r.map(Math.round),
-    ratioToTwin: Number((rate(v.name) / base).toFixed(3)),
+    runs: r.map((x) => Math.round(x.changesPerSec)),
+    cpuSecondsPer1MRows: Number(cpuPer1M(v.name).toFixed(2)),
+    cpuRuns: r.map((x) => Number(x.cpuSecPer1M.toFixed(2))),
+    twin,
+    rateRatioToTwin: Number((rate(v.name) / rate(twin)).toFixed(3)),
+    cpuRatioToTwin: Number((cpuPer1M(v.name) / cpuPer1M(twin)).toFixed(3)),
   });
 }
