@@ -51,6 +51,10 @@ export interface DecodedPartialRows {
   rows: { before: RawRowImage; after: RawRowImage }[];
 }
 
+function columnPresent(bitmap: Buffer, i: number): boolean {
+  return i >= 0 && ((bitmap[i >> 3] as number) & (1 << (i & 7))) !== 0;
+}
+
 /** The binlog type of each column before zongji-raw.ts re-typed it (JSON is read as BLOB there). */
 function isJsonColumn(c: { type: number; binlogType?: number }): boolean {
   return (c.binlogType ?? c.type) === MYSQL_TYPE_JSON;
@@ -89,6 +93,9 @@ export function decodePartialUpdateRows(body: Buffer, zongji: PartialRowsZongji)
         const diff = after[name];
         const base = before[name];
         if (!Buffer.isBuffer(diff)) return;
+        // left out of the before image (binlog_row_image=MINIMAL): the reader refuses the whole event for its
+        // incomplete images (refusals.ts), with the setting to fix, before any value is used
+        if (!columnPresent(bitmap1, columns.findIndex((c) => c.name === name))) return;
         if (!Buffer.isBuffer(base)) {
           throw new Error(`a partial JSON update of column ${name} has no before image to apply to (binlog_row_image is not FULL)`);
         }
