@@ -36,7 +36,7 @@ export type DdlStatement =
   | { kind: 'database'; op: 'create' | 'drop' | 'alter'; db: string }
   | { kind: 'other' };
 
-type Token = { t: 'id'; v: string; quoted: boolean } | { t: 'punct'; v: string } | { t: 'str'; v: string };
+export type Token = { t: 'id'; v: string; quoted: boolean } | { t: 'punct'; v: string } | { t: 'str'; v: string };
 
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
 

@@ -13,7 +13,7 @@ import { INCLUDED_EVENTS, type RawEventBase } from './binlog-event.js';
 import { BinlogFramer, type BinlogPoint, type FramedEvent } from './framer.js';
 import { explainBinlogError, refusalError, TransientSourceError } from './reader-errors.js';
 import { attachEventGate, type GatedZongji } from './event-gate.js';
-import { refusalOf } from './refusals.js';
+import { refusalOf, type SelectsTable } from './refusals.js';
 import { SourceError } from '../../errors.js';
 
 export interface BinlogReaderOptions {
@@ -55,6 +55,8 @@ export class BinlogReader {
   private readonly zongji: ZongjiInstance;
   private readonly framer: BinlogFramer;
   private readonly opts: BinlogReaderOptions;
+  /** the tables whose changes the job reads (a statement-logged change to others does not stop it) */
+  private readonly selects: SelectsTable;
   private readonly detachRaw: () => void;
   private readonly detachGate: () => void;
   private queue: FramedEvent[] = [];
@@ -80,6 +82,7 @@ export class BinlogReader {
       fail: (e) => this.fail(new SourceError(`Reading the binlog at ${this.framer.position.file}:${this.framer.position.pos} failed: ${e.message}. sluice resumes from its checkpoint when run again; if this repeats, report it with the binlog file.`, { cause: e })),
     });
     const include = opts.tables;
+    this.selects = typeof include === 'function' ? include : (db, table) => include[db]?.includes(table) ?? false;
     // zongji's includeSchema is a fixed map; its per-table-map check is replaced on this instance instead.
     if (typeof include === 'function') (this.zongji as unknown as { _skipSchema: (db: string, table: string) => boolean })._skipSchema = (db, table) => !include(db, table);
   }
@@ -143,7 +146,7 @@ export class BinlogReader {
     if (this.failed || this.stopped) return;
     const ev = this.framer.frame(raw);
     this.events++;
-    const refusal = refusalOf(ev);
+    const refusal = refusalOf(ev, this.selects);
     if (refusal) {
       this.fail(refusalError(refusal, { file: ev.file, pos: ev.endPos }, ev.txStart));
       return;

@@ -8,7 +8,11 @@
  *   missing columns as NULL, which sluice would write as if they were.
  */
 import { EVENT, type RawQuery, type RawRefused, type RawRowsEvent } from './binlog-event.js';
+import { tokenizeSql } from './ddl-tables.js';
 import type { FramedEvent } from './framer.js';
+
+/** Whether the job reads a table (its row changes matter). */
+export type SelectsTable = (db: string, table: string) => boolean;
 
 export type Refusal =
   | { readonly reason: 'event'; readonly typeName: string }
@@ -24,13 +28,34 @@ function allColumns(bitmap: Buffer | undefined, columns: number): boolean {
   return true;
 }
 
-export function refusalOf(ev: FramedEvent): Refusal | null {
+/**
+ * Whether a statement-logged DML may change a table the job reads: any name in it, bare (in the statement's
+ * default database) or qualified, that the job selects. Deliberately generous (a column named like a
+ * selected table counts too): refusing a statement that did not matter costs a restart with ROW logging,
+ * skipping one that did would lose rows silently. Other applications' databases on the same server may log
+ * statements without stopping the job.
+ */
+export function mayTouchSelected(query: RawQuery, selects: SelectsTable): boolean {
+  const toks = tokenizeSql(query.query);
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t?.t !== 'id') continue;
+    const dot = toks[i + 1];
+    const next = toks[i + 2];
+    if (dot?.t === 'punct' && dot.v === '.' && next?.t === 'id' && selects(t.v, next.v)) return true;
+    if (query.schema && selects(query.schema, t.v)) return true;
+  }
+  return false;
+}
+
+export function refusalOf(ev: FramedEvent, selects: SelectsTable = () => true): Refusal | null {
   const type = ev.event.getTypeName();
   if (ev.kind === 'unsupported') return { reason: 'event', typeName: (ev.event as RawRefused).typeName ?? type };
   // inside a transaction it frames as 'other'; alone (a standalone group) as 'ddl' — no DDL starts with DML
   if (type === EVENT.query && (ev.kind === 'other' || ev.kind === 'ddl')) {
-    const text = (ev.event as RawQuery).query.replace(LEADING_COMMENTS, '');
-    if (DML.test(text)) return { reason: 'statement', statement: text.slice(0, 60) };
+    const q = ev.event as RawQuery;
+    const text = q.query.replace(LEADING_COMMENTS, '');
+    if (DML.test(text) && mayTouchSelected(q, selects)) return { reason: 'statement', statement: text.slice(0, 60) };
     return null;
   }
   if (ev.kind === 'rows') {

@@ -39,3 +39,22 @@ test('an event the gate refused is refused under its server name', () => {
   const f = new BinlogFramer({ file: 'binlog.000001', pos: 4 });
   assert.deepEqual(refusalOf(f.frame(ev('Refused', 100, { typeName: 'INCIDENT_EVENT' }))), { reason: 'event', typeName: 'INCIDENT_EVENT' });
 });
+
+test('a statement-logged DML is refused only when it may change a table the job reads', () => {
+  const selects = (db: string, table: string): boolean => db === 'shop' && table === 'orders';
+  const f = new BinlogFramer({ file: 'binlog.000001', pos: 4 });
+  const q = (query: string, schema: string, at: number) => {
+    f.frame(ev('Gtid', at, { gtid: `u:${at}` }));
+    return refusalOf(f.frame(ev('Query', at + 50, { query, schema, slaveProxyId: 9 })), selects);
+  };
+  // another application's database: not the job's business
+  assert.equal(q('UPDATE acct SET flag = 2', 'other_app', 100), null);
+  assert.equal(q('INSERT INTO other_app.log SELECT * FROM other_app.log2', 'shop', 200), null);
+  // a selected table, bare in its default database or qualified from anywhere (quoted too)
+  assert.equal(q('UPDATE orders SET x = 1', 'shop', 300)?.reason, 'statement');
+  assert.equal(q('DELETE FROM `shop`.`orders` WHERE id = 1', 'other_app', 400)?.reason, 'statement');
+  assert.equal(q('INSERT INTO other_app.t SELECT * FROM shop.orders JOIN shop.items', '', 500)?.reason, 'statement');
+  // without a predicate (a caller that cannot tell) every statement-logged DML is refused
+  f.frame(ev('Gtid', 600, { gtid: 'u:600' }));
+  assert.equal(refusalOf(f.frame(ev('Query', 650, { query: 'UPDATE x SET y = 1', schema: 'z', slaveProxyId: 9 })))?.reason, 'statement');
+});
