@@ -35,6 +35,10 @@ interface TopicState {
   windows: hdr.Histogram[];
   windowUs: number;
   records: number;
+  /** records handed over again (a rebalance or retried fetch restarts from an older offset): not counted twice */
+  redelivered: number;
+  /** next offset per partition */
+  next: Map<number, bigint>;
   measureFromUs: number;
 }
 
@@ -51,12 +55,14 @@ function summarize(h: hdr.Histogram, records: number): LatencyFigures {
 export class LatencyObserver {
   private readonly topics = new Map<string, TopicState>();
   private consumer: Consumer | null = null;
+  /** rebalances after the first join (each one pauses consumption: latencies around it are not the tool's) */
+  rebalances = 0;
 
   constructor(private readonly brokers: string[]) {}
 
   /** Topics must be added before start(). */
   add(topic: string, read: CommitTimeReader, windows = 1): void {
-    this.topics.set(topic, { read, histogram: newHistogram(), windows: Array.from({ length: windows }, newHistogram), windowUs: Number.MAX_SAFE_INTEGER, records: 0, measureFromUs: Number.MAX_SAFE_INTEGER });
+    this.topics.set(topic, { read, histogram: newHistogram(), windows: Array.from({ length: windows }, newHistogram), windowUs: Number.MAX_SAFE_INTEGER, records: 0, redelivered: 0, next: new Map(), measureFromUs: Number.MAX_SAFE_INTEGER });
   }
 
   /** Records committed from `ms` on are measured (the ones before are the warm-up), in windows of `windowMs`. */
@@ -76,10 +82,17 @@ export class LatencyObserver {
     return this.state(topic).records;
   }
 
+  redelivered(topic: string): number {
+    return this.state(topic).redelivered;
+  }
+
   /** Subscribes from the beginning of the (fresh) topics and waits until the group has its partitions. */
   async start(): Promise<void> {
     const kafka = benchKafka(this.brokers);
-    const consumer = kafka.consumer({ groupId: `sluice-bench-latency-${randomUUID()}`, maxWaitTimeInMs: 20, minBytes: 1, maxBytes: 32 << 20 });
+    // a lone member: a long session timeout so a busy machine cannot cost it its partitions (a rebalance
+    // pauses consumption; the suite refuses the load's figures when one happens)
+    const consumer = kafka.consumer({ groupId: `sluice-bench-latency-${randomUUID()}`, maxWaitTimeInMs: 20, minBytes: 1, maxBytes: 32 << 20, sessionTimeout: 120_000, rebalanceTimeout: 120_000, heartbeatInterval: 3000 });
+    consumer.on(consumer.events.REBALANCING, () => (this.rebalances += 1));
     this.consumer = consumer;
     let joined!: () => void;
     const ready = new Promise<void>((r) => (joined = r));
@@ -87,13 +100,21 @@ export class LatencyObserver {
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.topics.keys()], fromBeginning: true });
     await consumer.run({
-      autoCommit: false,
+      // committed every second, so a rejoin resumes near where it was instead of at the beginning
+      autoCommit: true,
+      autoCommitInterval: 1000,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
         const received = nowUs();
         const s = this.topics.get(batch.topic);
         if (!s) return;
         for (const m of batch.messages) {
+          const off = BigInt(m.offset);
+          if (off < (s.next.get(batch.partition) ?? 0n)) {
+            s.redelivered++;
+            continue;
+          }
+          s.next.set(batch.partition, off + 1n);
           if (!m.value) continue;
           const committed = s.read(m.value);
           if (committed === null) continue;

@@ -17,6 +17,8 @@ export interface SuiteRun {
   figures: ToolFigures[];
   /** workloads that failed in this run, one sentence each */
   failures: string[];
+  /** workloads whose first attempt failed and whose figures come from the second */
+  retried: string[];
   ceilings: Record<string, unknown>;
   /** one-time costs of this run, e.g. the Maven fetch of the peer */
   setup: Record<string, unknown>;
@@ -155,6 +157,7 @@ export function writeResultsMarkdown(root: string, run: SuiteRun): string {
     '- **Noise**: this machine has 2 cores shared with other engineers\' test runs, so absolute figures move between runs; compare the ratios, which are measured within one run, one tool right after the other.',
     '',
     ...(run.failures.length ? ['**Failed in this run:**', '', ...run.failures.map((f) => `- ${f}`), ''] : []),
+    ...(run.retried.length ? ['Failed once and measured on the second attempt:', '', ...run.retried.map((f) => `- ${f}`), ''] : []),
     '## sluice and Debezium, side by side',
     '',
     sideBySide(run.figures),

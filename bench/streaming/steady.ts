@@ -85,10 +85,14 @@ async function runTool(tool: StreamingTool, o: SteadyOptions): Promise<ToolFigur
       observer.measureFrom(topic, startMs + o.warmupSeconds * 1000, ((o.seconds - o.warmupSeconds) * 1000) / o.windows);
       const before = watch.mark();
       const benchCpu = process.cpuUsage();
+      const rebalancesBefore = observer.rebalances;
       const load: SteadyLoadResult = await runSteadyLoad({ connection: { host: MYSQL.host, port: MYSQL.port, user: MYSQL.root.user, password: MYSQL.root.password }, db: STREAM_DB, table, txPerSec: w.txPerSec, rowsPerTx: w.rowsPerTx, seconds: o.seconds });
       await waitFor(`all ${load.rows} rows of ${w.name} reaching the consumer`, () => observer.records(topic) >= 1 + load.rows, 300_000, () => s.logTail(), () => watch!.alive());
       const after = watch.mark();
       const benchCpuUs = process.cpuUsage(benchCpu);
+      if (observer.redelivered(topic) || observer.rebalances > rebalancesBefore) {
+        throw new Error(`the latency consumer lost its place during ${w.name} (${observer.rebalances - rebalancesBefore} rebalance(s), ${observer.redelivered(topic)} record(s) handed over again): its latencies would include the consumer's own pause`);
+      }
       const benchCpuSec = (benchCpuUs.user + benchCpuUs.system) / 1e6;
       const ph = watch.phase(before, after);
       const overall: LatencyFigures = observer.figures(topic);
