@@ -12,6 +12,7 @@
  * that drops ids it has seen (README: replayed changes keep their ids) drop that change instead.
  */
 import { AvroWriter, buildHeartbeatRecord, dtsPosition, encodeRecord } from '../../format/dts-avro/index.js';
+import type { LagClock } from '../../metrics/lag-clock.js';
 import { EncodedBatchBuilder, type EncodedBatch } from '../../model/encoded-batch.js';
 
 /** The id of every HEARTBEAT record. */
@@ -20,8 +21,6 @@ export const HEARTBEAT_ID = 0;
 export interface HeartbeatInput {
   /** every topic the job writes to */
   topics: readonly string[];
-  /** the id of the last change issued before the heartbeat (the batch's sequence number, for ordering) */
-  lastId: number;
   /** a time (ms) before which every change of the source is acknowledged by Kafka */
   completeUpToMs: number;
   /** the reader's position then (a transaction boundary: the server's binlog end) */
@@ -54,10 +53,59 @@ export function heartbeatBatches(h: HeartbeatInput, writer = new AvroWriter()): 
     return {
       topic,
       partition: 0,
-      firstSeq: h.lastId,
-      lastSeq: h.lastId,
+      firstSeq: HEARTBEAT_ID,
+      lastSeq: HEARTBEAT_ID,
       ...b.take(),
       endPosition: { kind: 'binlog', file: h.position.file, pos: h.position.pos, ...(h.gtid ? { gtid: h.gtid } : {}), txBoundary: true },
     };
   });
+}
+
+export interface HeartbeatWriterOptions {
+  /** heartbeat.records */
+  enabled: boolean;
+  /** heartbeat.intervalMs: at most one heartbeat per interval, and only after an interval without records */
+  everyMs: number;
+  topics: readonly string[];
+  serverVersion: string;
+  serverId: number;
+  clock: LagClock;
+  /** the sink (a heartbeat bypasses the ack tracker: it holds no change a checkpoint must wait for) */
+  write: (b: EncodedBatch) => Promise<void>;
+}
+
+/** Decides when to write heartbeats; runIncremental tells it of record batches and calls tick() on its timer. */
+export class HeartbeatWriter {
+  private readonly mine = new WeakSet<EncodedBatch>();
+  private readonly writer = new AvroWriter();
+  private lastRecordsAt = 0;
+  private lastProbeAt = 0;
+  private lastWrittenAt = 0;
+
+  constructor(private readonly o: HeartbeatWriterOptions) {}
+
+  /** A batch of changes went to the sink: the topic is not quiet. */
+  recordsIssued(now = Date.now()): void {
+    this.lastRecordsAt = now;
+  }
+
+  /** Whether an acknowledged batch is a heartbeat (not a change). */
+  owns(b: EncodedBatch): boolean {
+    return this.mine.has(b);
+  }
+
+  /** Writes a heartbeat per topic when one is due; a failed write goes to `fail`. */
+  tick(now: number, gtid: string | null, fail: (e: Error) => void): void {
+    const at = this.o.clock.caughtUpAtMs;
+    const pos = this.o.clock.caughtUpPosition;
+    if (!this.o.enabled || at === null || !pos || at <= this.lastProbeAt) return;
+    if (now - this.lastWrittenAt < this.o.everyMs || now - this.lastRecordsAt < this.o.everyMs) return;
+    this.lastProbeAt = at;
+    this.lastWrittenAt = now;
+    const input = { topics: this.o.topics, completeUpToMs: at, position: pos, gtid, serverVersion: this.o.serverVersion, serverId: this.o.serverId };
+    for (const b of heartbeatBatches(input, this.writer)) {
+      this.mine.add(b);
+      this.o.write(b).catch((e: unknown) => fail(e as Error));
+    }
+  }
 }

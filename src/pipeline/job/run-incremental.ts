@@ -33,7 +33,7 @@ import { filterDialectFor } from '../../transform/index.js';
 import { ChangeStream, type StreamPosition } from '../binlog/change-stream.js';
 import { binlogStart, lastIdBeforeBinlog } from '../binlog/record-ids.js';
 import { TableRegistry } from '../binlog/table-registry.js';
-import { heartbeatBatches } from './heartbeat-records.js';
+import { HeartbeatWriter } from './heartbeat-records.js';
 import type { SourceModel } from './source-model.js';
 
 export interface IncrementalArgs {
@@ -145,13 +145,12 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
   const clock = new LagClock(probe.probe);
   clock.start(job.heartbeat.intervalMs);
   args.status?.useLagClock(clock);
-  const heartbeats = new WeakSet<EncodedBatch>();
   let sink: KafkaSink;
   try {
     sink = await KafkaSink.connect(job.target, {
       producer: job.producer,
       onAck: (b) => {
-        if (heartbeats.has(b)) return;
+        if (heartbeats.owns(b)) return;
         issuedBy.get(b)?.ack(b);
         clock.acked(b);
         args.status?.acked(b);
@@ -164,27 +163,15 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
     throw e;
   }
   args.status?.useSink(sink);
-  let lastIssuedAt = 0;
-  let lastHeartbeatAt = 0;
-  let currentLastId = (): number => Number(lastIdBeforeBinlog(cp));
-  const topics = [...args.partitions.keys()];
-  /**
-   * A HEARTBEAT record per topic when the job asks for them, a probe found sluice caught up since the last one
-   * (every change committed before it is in Kafka), and the job wrote no record for an interval.
-   */
-  const heartbeat = (now: number, fail: (e: Error) => void): void => {
-    const at = clock.caughtUpAtMs;
-    const pos = clock.caughtUpPosition;
-    const every = job.heartbeat.intervalMs;
-    if (!job.heartbeat.records || at === null || !pos || at <= lastHeartbeatAt) return;
-    if (now - lastHeartbeatAt < every || now - lastIssuedAt < every) return;
-    lastHeartbeatAt = at;
-    const gtid = cp.binlog?.gtidSet ?? null;
-    for (const b of heartbeatBatches({ topics, lastId: currentLastId(), completeUpToMs: at, position: pos, gtid, serverVersion: model.dialect.version.text, serverId: model.serverId })) {
-      heartbeats.add(b);
-      sink.write(b).catch((e: unknown) => fail(e as Error));
-    }
-  };
+  const heartbeats = new HeartbeatWriter({
+    enabled: job.heartbeat.records,
+    everyMs: job.heartbeat.intervalMs,
+    topics: [...args.partitions.keys()],
+    serverVersion: model.dialect.version.text,
+    serverId: model.serverId,
+    clock,
+    write: (b) => sink.write(b),
+  });
   const summary: IncrementalSummary = { rows: 0, records: 0, transactions: 0, reconnects: 0, checkpoint: cp };
   let saving: Promise<void> = Promise.resolve();
   const save = (p: StreamPosition): Promise<void> => {
@@ -212,7 +199,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
         sink: {
           write: (b) => {
             issuedBy.set(b, t);
-            lastIssuedAt = Date.now();
+            heartbeats.recordsIssued();
             clock.issued(b);
             args.status?.issued(b);
             return sink.write(b);
@@ -229,7 +216,6 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
         batchBytes: Math.min(job.producer.batchBytes, 256 << 10),
         log,
       });
-      currentLastId = () => stream.currentLastId;
       let failure: Error | null = null;
       let wake: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => {
@@ -265,7 +251,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
         const p = t.takeIfMoved();
         if (p) save(p).catch((e: unknown) => fail(e as Error));
         const now = Date.now();
-        heartbeat(now, fail);
+        heartbeats.tick(now, cp.binlog?.gtidSet ?? null, fail);
         if (now - lastStatus >= STATUS_EVERY_MS) {
           const rate = ((stream.rows - lastRows) * 1000) / (now - lastStatus);
           const lagMs = clock.lagMs();

@@ -80,3 +80,9 @@ test('loadJob reports invalid YAML with its line and a missing file plainly', ()
   expectConfigError(() => loadJob(f, {}), /is not valid YAML at line \d+, column \d+/);
   expectConfigError(() => loadJob(join(dir, 'none.yaml'), {}), /does not exist: check the path/);
 });
+
+test('heartbeat: probes every second and writes no HEARTBEAT records unless asked; records need a probe interval', () => {
+  assert.deepEqual(buildJob(minimal, 'x.yaml', {}).heartbeat, { intervalMs: 1000, records: false });
+  assert.deepEqual(buildJob({ ...minimal, heartbeat: { records: true } }, 'x.yaml', {}).heartbeat, { intervalMs: 1000, records: true });
+  expectConfigError(() => buildJob({ ...minimal, heartbeat: { intervalMs: 0, records: true } }, 'x.yaml', {}), /heartbeat\.records.*intervalMs above 0/);
+});
