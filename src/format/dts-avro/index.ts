@@ -22,7 +22,7 @@ export type {
 } from './types.js';
 export { DTS_SCHEMA_JSON, DTS_NAMESPACE, dtsRecordType, OPERATIONS, SOURCE_TYPES } from './schema.js';
 export { AvroWriter } from './avro-writer.js';
-export { encodeRecord, encodeFields, writeRecord, writeImageValue } from './encode-record.js';
+export { encodeRecord, encodeRecordView, encodeFields, writeRecord, writeImageValue } from './encode-record.js';
 export { compileColumnCodec, type ColumnCodec } from './column-codec.js';
 export {
   compileTableMapper,

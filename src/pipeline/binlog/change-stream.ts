@@ -5,7 +5,7 @@
  * handed to the sink. Named steps per event kind; the reader pauses the stream while a returned promise is
  * pending (sink backpressure, a schema re-read).
  */
-import { AvroWriter, buildDdlRecord, buildRowRecord, dtsPosition, encodeRecord, type ChangeHeader, type DtsValue, type RowOperation } from '../../format/dts-avro/index.js';
+import { AvroWriter, buildDdlRecord, buildRowRecord, dtsPosition, encodeRecord, encodeRecordView, type ChangeHeader, type DtsValue, type RowOperation } from '../../format/dts-avro/index.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import { SourceError } from '../../errors.js';
 import { EVENT, type RawQuery, type RawRowImage, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
@@ -134,7 +134,8 @@ export class ChangeStream {
 
   private encodeRows(ev: FramedEvent, e: RawRowsEvent, table: BinlogTable): void {
     const op = OPERATION[e.getTypeName()] as RowOperation;
-    const header: ChangeHeader = {
+    // one header per event, its id set per row (encoded at once, so no record keeps it)
+    const header: { -readonly [K in keyof ChangeHeader]: ChangeHeader[K] } = {
       id: 0,
       sourceTimestamp: ev.timestampSec,
       sourcePosition: dtsPosition(ev.file, ev.endPos),
@@ -166,7 +167,9 @@ export class ChangeStream {
       }
       // an UPDATE that changes the key goes by its after image (DESIGN §4)
       const route = router.routeRow(table.keyText((after ?? before) as DtsValue[]));
-      const value = encodeRecord(buildRowRecord(mapper, op, { ...header, id }, before, after), this.writer, mapper.fieldsBytes);
+      header.id = id;
+      // a view of the writer's bytes: the batcher copies it before the writer is used again
+      const value = encodeRecordView(buildRowRecord(mapper, op, header, before, after), this.writer, mapper.fieldsBytes);
       this.batcher.add(table.topic, route.partition, id, route.key === null ? null : Buffer.from(route.key, 'utf8'), value, tsMs);
       this.records++;
     }

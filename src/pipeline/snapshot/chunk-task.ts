@@ -6,7 +6,7 @@ import {
   buildRowRecord,
   compileTableMapper,
   dtsPosition,
-  encodeRecord,
+  encodeRecordView,
   imageText,
   SNAPSHOT_CONNECTION_OPTIONS,
   SNAPSHOT_SESSION_SQL,
@@ -240,7 +240,9 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
       const after = table.mapper.snapshotImage(row);
       for (const o of table.keyOrdinals) keyText[o] = imageText(after[o] ?? null);
       const route = table.router.routeRow(keyText);
-      const value = encodeRecord(buildRowRecord(table.mapper, 'INIT', { ...header, id: nextId }, null, after), writer, table.mapper.fieldsBytes);
+      header.id = nextId;
+      // a view of the writer's bytes: the builder copies it before the writer is used again
+      const value = encodeRecordView(buildRowRecord(table.mapper, 'INIT', header, null, after), writer, table.mapper.fieldsBytes);
       const key = route.key === null ? null : Buffer.from(route.key, 'utf8');
       let b = builders.get(route.partition);
       if (!b) builders.set(route.partition, (b = new EncodedBatchBuilder()));
