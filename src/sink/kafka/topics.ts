@@ -41,7 +41,25 @@ export async function ensureTopics(admin: Admin, topics: ReadonlyMap<string, num
       }
     }
   }
-  return partitionCounts(admin, [...topics.keys()]);
+  return missing.length > 0 ? settledPartitionCounts(admin, [...topics.keys()]) : partitionCounts(admin, [...topics.keys()]);
+}
+
+/** Metadata errors a broker answers for a few moments after it created a topic. */
+const JUST_CREATED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * The partition counts of topics just created: a broker may still answer "does not host this
+ * topic-partition" for a moment after createTopics returned, so ask again for up to ~5 s.
+ */
+async function settledPartitionCounts(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await partitionCounts(admin, topics);
+    } catch (e) {
+      if (attempt >= 10 || !JUST_CREATED.has((e as { type?: string }).type ?? '')) throw e;
+      await new Promise((r) => setTimeout(r, 100 * Math.min(attempt + 1, 8)));
+    }
+  }
 }
 
 /** A topic whose partition count is no longer what the job started with. */
