@@ -20,18 +20,23 @@ const DOC: ExtraTable = { ddl: 'CREATE TABLE doc (id INT PRIMARY KEY, j JSON)', 
 async function refused(t: TestContext, svc: DbService, name: string, sessionSql: string, statement: string, expect: RegExp): Promise<void> {
   await requireService(svc);
   const s = await setUp(svc, name, svc.name === 'mysql' ? [DOC] : []);
+  // stops the job when the test ends early (a failed assertion, a lost server), so the file cannot hang
+  const ac = new AbortController();
   try {
-    const run = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log: () => undefined });
+    const run = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log: () => undefined, signal: ac.signal });
     await s.root.query(`USE ${s.db}`);
     await s.root.query("INSERT INTO acct VALUES (1, 'before', 1.00, 1, 'kept', NULL)");
     if (svc.name === 'mysql') await s.root.query(`INSERT INTO doc VALUES (1, '{"a": [1, 2, 3], "b": "${'x'.repeat(200)}"}')`);
     const at = await captureBinlogPosition(s.root, s.model.dialect);
     await s.root.query(sessionSql);
     await s.root.query(`BEGIN; ${statement}; COMMIT`);
-    const err = await run.then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await Promise.race([
+      run.then(
+        () => null,
+        (e: unknown) => e,
+      ),
+      new Promise<Error>((r) => setTimeout(() => r(new Error('the job did not stop within 45 s')), 45_000).unref()),
+    ]);
     assert.ok(err instanceof SourceError, `the job stopped with a SourceError (got ${String(err)})`);
     t.diagnostic(err.message);
     assert.match(err.message, expect);
@@ -45,6 +50,7 @@ async function refused(t: TestContext, svc: DbService, name: string, sessionSql:
     assert.deepEqual(recs.filter((r) => r.table === 'acct').map((r) => `${r.op} ${r.after?.owner ?? r.before?.owner}`), ['INSERT before'], 'only the changes before it reached Kafka');
     assert.ok(recs.every((r) => r.op === 'INSERT'), 'nothing of the refused transaction reached Kafka');
   } finally {
+    ac.abort();
     await s.root.query(`DROP DATABASE IF EXISTS ${s.db}`).catch(() => undefined);
     await s.root.end();
   }
