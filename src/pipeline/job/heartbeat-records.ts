@@ -12,7 +12,7 @@
  * that drops ids it has seen (README: replayed changes keep their ids) drop that change instead.
  */
 import { AvroWriter, buildHeartbeatRecord, dtsPosition, encodeRecord } from '../../format/dts-avro/index.js';
-import type { LagClock } from '../../metrics/lag-clock.js';
+import type { LagClock } from './lag-clock.js';
 import { EncodedBatchBuilder, type EncodedBatch } from '../../model/encoded-batch.js';
 
 /** The id of every HEARTBEAT record. */

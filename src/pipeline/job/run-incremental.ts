@@ -14,8 +14,8 @@
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
-import type { IncrementalHooks } from '../../metrics/incremental-status.js';
-import { LagClock, serverPositionProbe } from '../../metrics/lag-clock.js';
+import type { IncrementalHooks } from './incremental-status.js';
+import { LagClock, serverPositionProbe } from './lag-clock.js';
 import { SourceError, StateError } from '../../errors.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import type { TableSchema } from '../../model/table.js';

@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import type { Connection } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
 import { SourceError, StateError } from '../../errors.js';
-import { IncrementalStatus } from '../../metrics/incremental-status.js';
+import { IncrementalStatus } from './incremental-status.js';
 import type { StatusPublisher } from '../../metrics/job-status.js';
 import { rowsToRead, SnapshotProgress, startProgressDisplay, tableRowEstimates } from '../../metrics/snapshot-progress.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { decodeRecord } from '../../../src/format/dts-avro/index.js';
-import { IncrementalStatus } from '../../../src/metrics/incremental-status.js';
+import { IncrementalStatus } from '../../../src/pipeline/job/incremental-status.js';
 import { StatusPublisher } from '../../../src/metrics/job-status.js';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { requireService } from '../../support/db.js';

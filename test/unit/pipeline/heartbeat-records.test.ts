@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRecord } from '../../../src/format/dts-avro/index.js';
-import type { LagClock } from '../../../src/metrics/lag-clock.js';
+import type { LagClock } from '../../../src/pipeline/job/lag-clock.js';
 import type { EncodedBatch } from '../../../src/model/encoded-batch.js';
 import { HEARTBEAT_ID, HeartbeatWriter, heartbeatBatches } from '../../../src/pipeline/job/heartbeat-records.js';
 

@@ -19,12 +19,12 @@
  * the reader has read everything, not that Kafka acknowledged it.
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { SourceConfig } from '../config/index.js';
-import type { EncodedBatch } from '../model/encoded-batch.js';
-import { EVENT } from '../source/binlog/binlog-event.js';
-import type { FrameKind, FramedEvent } from '../source/binlog/framer.js';
-import { openConnection } from '../source/mysql/connect.js';
-import type { Dialect } from '../source/mysql/dialect.js';
+import type { SourceConfig } from '../../config/index.js';
+import type { EncodedBatch } from '../../model/encoded-batch.js';
+import { EVENT } from '../../source/binlog/binlog-event.js';
+import type { FrameKind, FramedEvent } from '../../source/binlog/framer.js';
+import { openConnection } from '../../source/mysql/connect.js';
+import type { Dialect } from '../../source/mysql/dialect.js';
 
 /** Where the server's binlog ends. */
 export type ServerPositionProbe = () => Promise<{ file: string; pos: number }>;

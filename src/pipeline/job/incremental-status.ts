@@ -15,10 +15,10 @@
  * (sluice's own share: decode, batch, produce, ack). Both cover the last one to two minutes.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { EncodedBatch } from '../model/encoded-batch.js';
-import { EVENT, type RawRowsEvent } from '../source/binlog/binlog-event.js';
-import type { FramedEvent } from '../source/binlog/framer.js';
-import type { JobStatus, StatusPublisher } from './job-status.js';
+import type { EncodedBatch } from '../../model/encoded-batch.js';
+import { EVENT, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
+import type { FramedEvent } from '../../source/binlog/framer.js';
+import type { JobStatus, StatusPublisher } from '../../metrics/job-status.js';
 import type { LagClock } from './lag-clock.js';
 
 /** The hooks runIncremental calls (IncrementalArgs.status). */

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LagClock, atOrAfter } from '../../../src/metrics/lag-clock.js';
+import { LagClock, atOrAfter } from '../../../src/pipeline/job/lag-clock.js';
 import type { EncodedBatch } from '../../../src/model/encoded-batch.js';
 import type { FrameKind, FramedEvent } from '../../../src/source/binlog/framer.js';
 
