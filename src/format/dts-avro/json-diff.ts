@@ -10,22 +10,13 @@
  * then bytes (MySQL's Json_object key order), `, ` and `: ` separators.
  */
 import { SourceError } from '../../errors.js';
-import { quote, renderValue, utf8Text } from './jsonb-text.js';
+import { INT16, INT32, LARGE_ARRAY, LARGE_OBJECT, LITERAL, quote, renderValue, SMALL_OBJECT, UINT16, UINT32, utf8Text } from './jsonb-text.js';
 
 type JsonNode =
   | { readonly kind: 'leaf'; readonly text: string }
   | { readonly kind: 'array'; readonly items: JsonNode[] }
   | { readonly kind: 'object'; readonly members: Map<string, JsonNode> };
 
-const SMALL_OBJECT = 0;
-const LARGE_OBJECT = 1;
-const SMALL_ARRAY = 2;
-const LARGE_ARRAY = 3;
-const LITERAL = 4;
-const INT16 = 5;
-const UINT16 = 6;
-const INT32 = 7;
-const UINT32 = 8;
 
 const REPLACE = 0;
 const INSERT = 1;

@@ -7,15 +7,16 @@
  */
 import { formatMysqlJsonDouble } from './mysql-double.js';
 
-const SMALL_OBJECT = 0;
-const LARGE_OBJECT = 1;
-const SMALL_ARRAY = 2;
-const LARGE_ARRAY = 3;
-const LITERAL = 4;
-const INT16 = 5;
-const UINT16 = 6;
-const INT32 = 7;
-const UINT32 = 8;
+/** MySQL binary JSON value types (sql-common/json_binary.h), shared with json-diff.ts */
+export const SMALL_OBJECT = 0;
+export const LARGE_OBJECT = 1;
+export const SMALL_ARRAY = 2;
+export const LARGE_ARRAY = 3;
+export const LITERAL = 4;
+export const INT16 = 5;
+export const UINT16 = 6;
+export const INT32 = 7;
+export const UINT32 = 8;
 const INT64 = 9;
 const UINT64 = 10;
 const DOUBLE = 11;

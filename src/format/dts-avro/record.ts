@@ -67,6 +67,19 @@ export function buildRowRecord(
   };
 }
 
+/** The fields every record takes from its change header (buildRowRecord writes them out: it runs per row). */
+function headerPart(header: ChangeHeader): Pick<DtsRecord, 'version' | 'id' | 'sourceTimestamp' | 'sourcePosition' | 'safeSourcePosition' | 'sourceTxid' | 'source'> {
+  return {
+    version: 0,
+    id: header.id,
+    sourceTimestamp: header.sourceTimestamp,
+    sourcePosition: header.sourcePosition,
+    safeSourcePosition: header.safeSourcePosition,
+    sourceTxid: header.sourceTxid,
+    source: { sourceType: 'MySQL', version: header.serverVersion },
+  };
+}
+
 /** A DDL statement: objectName is the database alone, afterImages the DDL text, no fields or before image. */
 export function buildDdlRecord(db: string, ddl: string, header: ChangeHeader, gtid?: string): DtsRecord {
   const tags: Record<string, string> = {
@@ -76,13 +89,7 @@ export function buildDdlRecord(db: string, ddl: string, header: ChangeHeader, gt
   };
   if (gtid !== undefined) tags.GTID = gtid;
   return {
-    version: 0,
-    id: header.id,
-    sourceTimestamp: header.sourceTimestamp,
-    sourcePosition: header.sourcePosition,
-    safeSourcePosition: header.safeSourcePosition,
-    sourceTxid: header.sourceTxid,
-    source: { sourceType: 'MySQL', version: header.serverVersion },
+    ...headerPart(header),
     operation: 'DDL',
     objectName: dtsName(db),
     processTimestamps: null,
@@ -100,13 +107,7 @@ export function buildDdlRecord(db: string, ddl: string, header: ChangeHeader, gt
  */
 export function buildHeartbeatRecord(header: ChangeHeader): DtsRecord {
   return {
-    version: 0,
-    id: header.id,
-    sourceTimestamp: header.sourceTimestamp,
-    sourcePosition: header.sourcePosition,
-    safeSourcePosition: header.safeSourcePosition,
-    sourceTxid: header.sourceTxid,
-    source: { sourceType: 'MySQL', version: header.serverVersion },
+    ...headerPart(header),
     operation: 'HEARTBEAT',
     objectName: null,
     processTimestamps: null,
