@@ -10,6 +10,7 @@ import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { decodeRecord } from '../../../src/format/dts-avro/index.js';
 import type { JobConfig } from '../../../src/config/index.js';
 import { readSourceModel, type SourceModel } from '../../../src/pipeline/job/source-model.js';
+import { runIncremental, type IncrementalSummary } from '../../../src/pipeline/job/run-incremental.js';
 import { kafkaClient } from '../../../src/sink/kafka/client.js';
 import { readTopic } from '../../../src/sink/kafka/read-topic.js';
 import { ensureTopics } from '../../../src/sink/kafka/topics.js';
@@ -187,6 +188,33 @@ export async function waitForCheckpoint(s: Pick<Setup, 'root' | 'model' | 'store
     if (Date.now() > deadline) throw new Error(`checkpoint ${cp?.binlog?.file}:${cp?.binlog?.pos} did not reach ${pos.file}:${pos.pos} in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Runs the binlog phase from `checkpoint` while `during` writes to the source (after `settleMs`, so the reader
+ * is connected first), until the saved checkpoint reaches the server's position; then stops it (as SIGTERM
+ * would) and returns its summary.
+ */
+export async function followUntilCheckpoint(
+  s: Setup,
+  checkpoint: Checkpoint,
+  log: (line: string) => void,
+  during: () => Promise<void> = async () => undefined,
+  settleMs = 0,
+): Promise<IncrementalSummary> {
+  const ac = new AbortController();
+  const run = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint, store: s.store, log, signal: ac.signal });
+  try {
+    if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
+    await during();
+    await waitForCheckpoint(s);
+  } catch (e) {
+    ac.abort();
+    await run.catch(() => undefined);
+    throw e;
+  }
+  ac.abort();
+  return run;
 }
 
 export interface Replayed {

@@ -7,9 +7,8 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { DATABASES, type DbService } from '../../support/services.js';
-import { differences, replayTopic, setUp, sourceState, waitForCheckpoint, workload } from './binlog-harness.js';
+import { differences, followUntilCheckpoint, replayTopic, setUp, sourceState, workload } from './binlog-harness.js';
 import { requireService } from '../../support/db.js';
 
 async function convergence(t: TestContext, svc: DbService): Promise<void> {
@@ -17,16 +16,9 @@ async function convergence(t: TestContext, svc: DbService): Promise<void> {
   const s = await setUp(svc, 'conv');
   const lines: string[] = [];
   const log = (l: string) => lines.push(l);
-  const ac1 = new AbortController();
-  const ac2 = new AbortController();
   try {
     // run 1: follows the workload as it happens
-    const run1 = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log, signal: ac1.signal });
-    await new Promise((r) => setTimeout(r, 500));
-    await workload(s.root, s.db, 1, 250);
-    await waitForCheckpoint(s);
-    ac1.abort();
-    const sum1 = await run1;
+    const sum1 = await followUntilCheckpoint(s, s.checkpoint, log, () => workload(s.root, s.db, 1, 250), 500);
     assert.ok(sum1.rows > 0, 'run 1 read row changes');
 
     // while sluice is down
@@ -36,11 +28,7 @@ async function convergence(t: TestContext, svc: DbService): Promise<void> {
     const cp = await s.store.load();
     assert.ok(cp?.binlog, 'a binlog checkpoint was saved');
     assert.equal(cp.lastId, BigInt(sum1.checkpoint.lastId));
-    const run2 = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: cp, store: s.store, log, signal: ac2.signal });
-    await workload(s.root, s.db, 3, 150);
-    await waitForCheckpoint(s);
-    ac2.abort();
-    await run2;
+    await followUntilCheckpoint(s, cp, log, () => workload(s.root, s.db, 3, 150));
 
     const replayed = await replayTopic(s);
     const source = await sourceState(s);
@@ -53,8 +41,6 @@ async function convergence(t: TestContext, svc: DbService): Promise<void> {
     t.diagnostic(lines.join('\n'));
     throw e;
   } finally {
-    ac1.abort();
-    ac2.abort();
     await s.root.query(`DROP DATABASE IF EXISTS ${s.db}`).catch(() => undefined);
     await s.root.end();
   }

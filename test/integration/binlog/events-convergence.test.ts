@@ -9,10 +9,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { MYSQL } from '../../support/services.js';
 import { requireService } from '../../support/db.js';
-import { COLUMNS, differences, replayTopic, setUp, sourceState, waitForCheckpoint, workload, type ExtraTable } from './binlog-harness.js';
+import { COLUMNS, differences, followUntilCheckpoint, replayTopic, setUp, sourceState, workload, type ExtraTable } from './binlog-harness.js';
 import { Rng } from '../transform/random.js';
 
 const DOC_TABLE: ExtraTable = {
@@ -93,8 +92,6 @@ async function convergence(t: TestContext, name: string, sessionSql: string, exp
   const s = await setUp(MYSQL, name, [DOC_TABLE]);
   const lines: string[] = [];
   const log = (l: string) => lines.push(l);
-  const ac1 = new AbortController();
-  const ac2 = new AbortController();
   try {
     const r0 = new Rng(77);
     for (let i = 1; i <= 25; i++) await s.root.query(`INSERT INTO ${s.db}.doc VALUES (?, ?, 0)`, [i, bigDoc(r0, i)]);
@@ -102,23 +99,14 @@ async function convergence(t: TestContext, name: string, sessionSql: string, exp
     const [[vars]] = await s.root.query<RowDataPacket[]>('SELECT @@SESSION.binlog_transaction_compression AS c, @@SESSION.binlog_row_value_options AS o');
     t.diagnostic(`session: binlog_transaction_compression=${vars?.c} binlog_row_value_options='${vars?.o}'`);
 
-    const run1 = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log, signal: ac1.signal });
-    await new Promise((r) => setTimeout(r, 500));
-    await mixedWorkload(s.root, s.db, 1, 120);
-    await waitForCheckpoint(s);
-    ac1.abort();
-    const sum1 = await run1;
+    const sum1 = await followUntilCheckpoint(s, s.checkpoint, log, () => mixedWorkload(s.root, s.db, 1, 120), 500);
     assert.ok(sum1.rows > 0, 'run 1 read row changes');
 
     await mixedWorkload(s.root, s.db, 2, 80);
 
     const cp = await s.store.load();
     assert.ok(cp?.binlog, 'a binlog checkpoint was saved');
-    const run2 = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: cp, store: s.store, log, signal: ac2.signal });
-    await mixedWorkload(s.root, s.db, 3, 80);
-    await waitForCheckpoint(s);
-    ac2.abort();
-    await run2;
+    await followUntilCheckpoint(s, cp, log, () => mixedWorkload(s.root, s.db, 3, 80));
 
     const replayed = await replayTopic(s);
     const source = await sourceState(s);
@@ -134,8 +122,6 @@ async function convergence(t: TestContext, name: string, sessionSql: string, exp
     t.diagnostic(lines.join('\n'));
     throw e;
   } finally {
-    ac1.abort();
-    ac2.abort();
     await s.root.query(`DROP DATABASE IF EXISTS ${s.db}`).catch(() => undefined);
     await s.root.end();
   }

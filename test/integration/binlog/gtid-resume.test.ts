@@ -18,7 +18,7 @@ import { SourceError } from '../../../src/errors.js';
 import { updateCheckpoint } from '../../../src/state/checkpoint.js';
 import { requireService } from '../../support/db.js';
 import { DATABASES, type DbService } from '../../support/services.js';
-import { differences, readRecords, replayRecords, setUp, sourceState, waitForCheckpoint, workload, type Setup } from './binlog-harness.js';
+import { differences, followUntilCheckpoint, readRecords, replayRecords, setUp, sourceState, workload, type Setup } from './binlog-harness.js';
 
 /** Names unique to this run: another worktree may run the same test on the same servers at the same time. */
 const RUN = randomBytes(3).toString('hex');
@@ -48,16 +48,9 @@ async function resumeByGtid(t: TestContext, svc: DbService): Promise<void> {
   const s = await setUp(svc, `gtidres_${RUN}`);
   const lines: string[] = [];
   const log = (l: string) => lines.push(l);
-  const ac1 = new AbortController();
-  const ac2 = new AbortController();
   try {
     // run 1: follows a random workload and checkpoints at its end
-    const run1 = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log, signal: ac1.signal });
-    await new Promise((r) => setTimeout(r, 300));
-    await workload(s.root, s.db, 61, 120);
-    await waitForCheckpoint(s);
-    ac1.abort();
-    await run1;
+    await followUntilCheckpoint(s, s.checkpoint, log, () => workload(s.root, s.db, 61, 120), 300);
     const cp = await s.store.load();
     assert.ok(cp?.binlog?.gtidSet, `the checkpoint holds a GTID state (${JSON.stringify(cp?.binlog)})`);
     const before = await readRecords(s);
@@ -69,10 +62,7 @@ async function resumeByGtid(t: TestContext, svc: DbService): Promise<void> {
 
     // run 2 from the checkpoint, its file renamed to one the server never had: only a GTID resume can work
     const renamed = updateCheckpoint(cp, { binlog: { file: 'renamed-bin.000042', pos: 4, gtidSet: cp.binlog.gtidSet } });
-    const run2 = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: renamed, store: s.store, log, signal: ac2.signal });
-    await waitForCheckpoint(s);
-    ac2.abort();
-    const sum2 = await run2;
+    const sum2 = await followUntilCheckpoint(s, renamed, log);
     assert.ok(lines.some((l) => l.includes(`after GTID ${cp.binlog!.gtidSet}`)), `run 2 resumed by GTID (log: ${lines.join(' | ')})`);
     assert.equal(sum2.reconnects, 0, 'run 2 needed no reconnect');
 
@@ -100,8 +90,6 @@ async function resumeByGtid(t: TestContext, svc: DbService): Promise<void> {
     t.diagnostic(lines.join('\n'));
     throw e;
   } finally {
-    ac1.abort();
-    ac2.abort();
     await s.root.query(`DROP DATABASE IF EXISTS ${s.db}`).catch(() => undefined);
     await s.root.end();
   }
@@ -119,7 +107,7 @@ async function gtidsNotOnServer(t: TestContext, svc: DbService): Promise<void> {
     const start = s.checkpoint.snapshot!.binlogStart;
     // a committed transaction, so the state has a sequence number to push ahead of the server's
     await s.root.query(`INSERT INTO ${s.db}.acct VALUES (1, 'a', 1.00, NULL, NULL, NULL)`);
-    await waitForCheckpointAfter(s);
+    await followUntilCheckpoint(s, s.checkpoint, () => undefined);
     const cp = (await s.store.load())!;
     const ahead = aheadOf(cp.binlog!.gtidSet!);
     const bad = updateCheckpoint(cp, { binlog: { file: start.file, pos: start.pos, gtidSet: ahead } });
@@ -136,18 +124,6 @@ async function gtidsNotOnServer(t: TestContext, svc: DbService): Promise<void> {
   } finally {
     await s.root.query(`DROP DATABASE IF EXISTS ${s.db}`).catch(() => undefined);
     await s.root.end();
-  }
-}
-
-/** Runs sluice until its checkpoint reaches the server's position (one transaction after the setup). */
-async function waitForCheckpointAfter(s: Setup): Promise<void> {
-  const ac = new AbortController();
-  const run = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log: () => undefined, signal: ac.signal });
-  try {
-    await waitForCheckpoint(s);
-  } finally {
-    ac.abort();
-    await run;
   }
 }
 
