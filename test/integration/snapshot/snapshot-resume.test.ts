@@ -85,7 +85,8 @@ for (const svc of DATABASES) {
       assert.ok(atKill?.snapshot, 'the killed run left a checkpoint');
       const doneAtKill = finishedChunks(atKill);
       const plan = atKill.snapshot.chunks;
-      assert.ok(plan.length >= 10, `the table is planned in many chunks (${plan.length})`);
+      // 300k rows / 20k per chunk is 15 on an exact row estimate; InnoDB's sampled estimate can be ~40 % low (9 seen on MySQL 9.7)
+      assert.ok(plan.length >= 5, `the table is planned in many chunks (${plan.length})`);
       assert.ok(doneAtKill.length >= 1, 'at least one chunk was recorded finished before the kill');
       assert.ok(doneAtKill.length < plan.length, 'at least one chunk was unfinished at the kill');
       assert.equal(atKill.snapshot.finished, false);
