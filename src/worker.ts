@@ -1,12 +1,14 @@
 /**
  * The piscina worker entry. Each task is plain data; rows never cross threads as objects (DESIGN §2):
- * a snapshot task reads its chunk on the worker's own connection and returns packed EncodedBatches.
+ * a snapshot task reads its chunk on the worker's own connection and returns packed EncodedBatches; a binlog
+ * task decodes and encodes rows events the main thread sent as bytes.
  */
 import { startMemoryLog } from './pipeline/snapshot/debug-memory.js';
 import { runChunkTask, type ChunkResult, type ChunkTask } from './pipeline/snapshot/chunk-task.js';
+import { runRowsTask, type RowsTask, type RowsTaskResult } from './pipeline/binlog/rows-task.js';
 
-export type WorkerTask = ChunkTask;
-export type WorkerResult = ChunkResult;
+export type WorkerTask = ChunkTask | RowsTask;
+export type WorkerResult = ChunkResult | RowsTaskResult;
 
 startMemoryLog();
 
@@ -14,5 +16,7 @@ export default async function work(task: WorkerTask): Promise<WorkerResult> {
   switch (task.kind) {
     case 'snapshot-chunk':
       return runChunkTask(task);
+    case 'binlog-rows':
+      return runRowsTask(task);
   }
 }

@@ -8,7 +8,15 @@ import type { TableSchema } from '../../model/table.js';
 import { compileFilter, compileRouter, keyColumnsFor, type CompiledFilter, type FilterDialect, type TableRouter } from '../../transform/index.js';
 import type { SyncedTable } from '../job/source-model.js';
 
+/** What compiles a BinlogTable, as plain data: a worker compiles its own copy from it (rows-task.ts). */
+export interface BinlogTableSpec {
+  readonly synced: SyncedTable;
+  readonly schema: TableSchema;
+  readonly options: BinlogTableOptions;
+}
+
 export interface BinlogTable {
+  readonly spec: BinlogTableSpec;
   readonly synced: SyncedTable;
   readonly schema: TableSchema;
   readonly topic: string;
@@ -38,7 +46,9 @@ export function compileBinlogTable(synced: SyncedTable, schema: TableSchema, o: 
   const filterCols = (filter?.columns ?? []).map((n) => byName.get(n.toLowerCase())).filter((c) => c !== undefined);
   const n = schema.columns.length;
   const mapper = compileTableMapper(schema);
+  const spec: BinlogTableSpec = { synced, schema, options: { partitioning: o.partitioning, partitions: o.partitions, filterDialect: o.filterDialect } };
   return {
+    spec,
     synced,
     schema,
     topic: synced.object.topic,

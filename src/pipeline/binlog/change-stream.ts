@@ -1,20 +1,29 @@
 /**
- * Turns framed binlog events into EncodedBatches (DESIGN §2), on the main thread for now: row events of
- * selected tables become INSERT/UPDATE/DELETE records (ids, filter, route, encode), packed per
- * (topic, partition); transaction boundaries go to the AckTracker once every record before them has been
- * handed to the sink. Named steps per event kind; the reader pauses the stream while a returned promise is
- * pending (sink backpressure, a schema re-read).
+ * Turns framed binlog events into EncodedBatches (DESIGN §2): row events of selected tables become
+ * INSERT/UPDATE/DELETE records (ids, filter, route, encode), packed per (topic, partition); transaction
+ * boundaries go to the AckTracker once every record before them has been handed to the sink.
+ *
+ * Rows events that arrive as bytes (RawRowsBytes) get their ids here — the reader counted their rows — and go
+ * to the piscina workers in tasks of consecutive events (rows-task.ts), which decode and encode them; rows
+ * zongji decoded on this thread (partial JSON updates, tables without a rows layout) and DDL records are encoded
+ * here. Both kinds of output wait in one queue of segments, in stream order, and reach the sink strictly in
+ * that order, so per-partition order holds whichever thread encoded a record. Named steps per event kind; the
+ * reader pauses the stream while a returned promise is pending (sink backpressure, tasks in flight, a schema
+ * re-read).
  */
-import { AvroWriter, buildDdlRecord, buildRowRecord, dtsPosition, encodeRecord, encodeRecordView, type ChangeHeader, type DtsValue, type RowOperation } from '../../format/dts-avro/index.js';
-import type { EncodedBatch } from '../../model/encoded-batch.js';
+import { AvroWriter, buildDdlRecord, dtsPosition, encodeRecord, type ChangeHeader, type RowOperation } from '../../format/dts-avro/index.js';
+import type { EncodedBatch, SourcePosition } from '../../model/encoded-batch.js';
 import { SourceError } from '../../errors.js';
-import { EVENT, type RawQuery, type RawRowImage, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
+import { EVENT, isRowsBytes, type RawQuery, type RawRowImage, type RawRowsBytes, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
+import { plainTableMapEntry, type LiveTableMapEntry, type PlainTableMapEntry } from '../../source/binlog/rows-decode.js';
 import { parseDdl } from '../../source/binlog/ddl-tables.js';
 import type { TableMapMetadata } from '../../source/binlog/table-map-columns.js';
 import type { FramedEvent } from '../../source/binlog/framer.js';
 import type { GtidTracker } from '../../source/binlog/gtid-tracker.js';
 import type { AckTracker } from '../../state/ack-tracker.js';
-import type { BinlogTable } from './binlog-table.js';
+import type { BinlogTable, BinlogTableSpec } from './binlog-table.js';
+import { encodeRows, rowsEventHeader } from './encode-rows.js';
+import type { RowsTask, RowsTaskEvent, RowsTaskResult } from './rows-task.js';
 import { PartitionBatcher } from './partition-batcher.js';
 import type { TableRegistry, TrackedState } from './table-registry.js';
 import { ddlRoutes, type DdlRouteOptions } from './ddl-routes.js';
@@ -46,6 +55,44 @@ export interface ChangeStreamOptions {
   /** open batches are cut once their records reach this many bytes */
   batchBytes: number;
   log: (line: string) => void;
+  /** the piscina pool that runs rows tasks; required when the reader hands rows events on as bytes */
+  rowsPool?: RowsPool;
+  /** a rows task is sent once its event bytes reach this (default 256 KiB) */
+  taskBytes?: number;
+  /** rows tasks in flight before the stream pauses (default 4) */
+  maxTasksInFlight?: number;
+}
+
+/** Runs a rows task in a worker (piscina's run, with the task's bytes transferred). */
+export interface RowsPool {
+  run(task: RowsTask, transferList: ArrayBuffer[]): Promise<RowsTaskResult>;
+}
+
+/** Output in stream order: batches (ready, or being encoded by a worker) and the boundaries right after them. */
+interface Segment {
+  done: boolean;
+  batches: EncodedBatch[];
+  boundaries: StreamPosition[];
+}
+
+/** Rows events gathered for one worker task. */
+interface OpenTask {
+  events: RowsTaskEvent[];
+  bodies: Buffer[];
+  bytes: number;
+  tables: Record<string, BinlogTableSpec>;
+  entries: PlainTableMapEntry[];
+  /** by the entry's column list (a table map entry gets a new one when its columns change) */
+  entryIndex: Map<object, number>;
+}
+
+/** A name per compiled table, unique in this process (workers cache their compiled copies under it). */
+const tableKeys = new WeakMap<BinlogTable, string>();
+let nextTableKey = 0;
+function tableKey(t: BinlogTable): string {
+  let k = tableKeys.get(t);
+  if (k === undefined) tableKeys.set(t, (k = `t${nextTableKey++}`));
+  return k;
 }
 
 const OPERATION: Record<string, RowOperation> = { [EVENT.writeRows]: 'INSERT', [EVENT.updateRows]: 'UPDATE', [EVENT.deleteRows]: 'DELETE' };
@@ -55,8 +102,14 @@ export class ChangeStream {
   private readonly batcher = new PartitionBatcher();
   private readonly writer = new AvroWriter();
   private lastId: number;
-  /** boundaries whose records still sit in open batches */
+  /** boundaries whose records still sit in open batches or the open task */
   private pendingBoundaries: StreamPosition[] = [];
+  /** sealed output not yet handed to the sink, in stream order */
+  private segments: Segment[] = [];
+  private task: OpenTask | null = null;
+  private tasksInFlight = 0;
+  /** resolved whenever a segment leaves the queue (or the stream fails) */
+  private drainWaiters: Array<() => void> = [];
   private cutScheduled = false;
   /** sink writes still waiting for budget: the next event waits for them (backpressure) */
   private blocked: Promise<void> | null = null;
@@ -103,7 +156,13 @@ export class ChangeStream {
   private afterEvent(ev: FramedEvent): void | Promise<void> {
     if (ev.boundary) this.onBoundary(ev);
     if (this.batcher.pendingBytes >= this.o.batchBytes) return this.cut();
-    if ((this.batcher.pendingRecords > 0 || this.pendingBoundaries.length > 0) && !this.cutScheduled) {
+    if (this.task && this.task.bytes >= (this.o.taskBytes ?? 256 << 10)) {
+      this.seal();
+      const max = this.o.maxTasksInFlight ?? 4;
+      if (this.tasksInFlight >= max) return this.tasksBelow(max);
+      return;
+    }
+    if ((this.batcher.pendingRecords > 0 || this.pendingBoundaries.length > 0 || this.task) && !this.cutScheduled) {
       // Cut once the events already received are handled (setImmediate runs after the socket chunk that
       // carried them): low latency when the source is quiet, full batches during a catch-up.
       this.cutScheduled = true;
@@ -112,6 +171,8 @@ export class ChangeStream {
         if (!this.failure) {
           const p = this.cut();
           if (p) this.block(p);
+          const max = this.o.maxTasksInFlight ?? 4;
+          if (this.tasksInFlight >= max) this.block(this.tasksBelow(max));
         }
       });
     }
@@ -119,60 +180,52 @@ export class ChangeStream {
 
   /** Step: a row event of a selected table → one record per row that passes the filter. */
   private onRows(ev: FramedEvent): void | Promise<void> {
-    const e = ev.event as RawRowsEvent;
+    const e = ev.event as RawRowsEvent | RawRowsBytes;
     const entry = e.tableMap[e.tableId];
     if (!entry) return;
     const table = this.o.registry.get(entry.parentSchema, entry.tableName);
     if (!table) return;
-    const first = e.rows[0];
-    if (first) {
-      const image = (e.getTypeName() === EVENT.updateRows ? (first as { after: RawRowImage }).after : first) as RawRowImage;
-      if (!sameColumns(image, table.columnNames)) return this.onColumnDrift(ev, table, image);
-    }
-    this.encodeRows(ev, e, table);
+    const names = rowColumnNames(e);
+    if (names && !sameNames(names, table.columnNames)) return this.onColumnDrift(ev, table, names);
+    this.emitRows(ev, e, table);
   }
 
-  private encodeRows(ev: FramedEvent, e: RawRowsEvent, table: BinlogTable): void {
+  private emitRows(ev: FramedEvent, e: RawRowsEvent | RawRowsBytes, table: BinlogTable): void {
+    if (isRowsBytes(e)) this.addToTask(ev, e, table);
+    else this.encodeHere(ev, e, table);
+  }
+
+  /** Rows zongji decoded on this thread: encoded here, into the open batches. */
+  private encodeHere(ev: FramedEvent, e: RawRowsEvent, table: BinlogTable): void {
+    if (this.task) this.seal();
     const op = OPERATION[e.getTypeName()] as RowOperation;
-    // one header per event, its id set per row (encoded at once, so no record keeps it)
-    const header: { -readonly [K in keyof ChangeHeader]: ChangeHeader[K] } = {
-      id: 0,
-      sourceTimestamp: ev.timestampSec,
-      sourcePosition: dtsPosition(ev.file, ev.endPos),
-      safeSourcePosition: dtsPosition(ev.txStart.file, ev.txStart.pos),
-      sourceTxid: ev.gtid ?? '0',
-      serverVersion: this.o.serverVersion,
-      threadId: ev.threadId,
-      serverId: this.o.serverId,
-      readerThroughoutTime: Math.max(0, Date.now() - ev.timestampSec * 1000),
-    };
-    const tsMs = ev.timestampSec * 1000;
-    const { mapper, filter, router } = table;
-    for (const row of e.rows) {
-      // every row takes an id, filtered or not (record-ids.ts)
-      const id = ++this.lastId;
-      this.rows++;
-      let before: DtsValue[] | null = null;
-      let after: DtsValue[] | null = null;
-      if (op === 'UPDATE') {
-        const r = row as { before: RawRowImage; after: RawRowImage };
-        before = mapper.binlogImage(r.before);
-        after = mapper.binlogImage(r.after);
-        if (filter && !filter.passesUpdate(table.filterText(before), table.filterText(after))) continue;
-      } else {
-        const image = mapper.binlogImage(row as RawRowImage);
-        if (op === 'INSERT') after = image;
-        else before = image;
-        if (filter && !filter.passes(table.filterText(image))) continue;
-      }
-      // an UPDATE that changes the key goes by its after image (DESIGN §4)
-      const route = router.routeRow(table.keyText((after ?? before) as DtsValue[]));
-      header.id = id;
-      // a view of the writer's bytes: the batcher copies it before the writer is used again
-      const value = encodeRecordView(buildRowRecord(mapper, op, header, before, after), this.writer, mapper.fieldsBytes);
-      this.batcher.add(table.topic, route.partition, id, route.key === null ? null : Buffer.from(route.key, 'utf8'), value, tsMs);
-      this.records++;
+    const header = rowsEventHeader(placeOf(ev), this.o.serverVersion, this.o.serverId);
+    const first = this.lastId + 1;
+    this.lastId += e.rows.length;
+    this.rows += e.rows.length;
+    this.records += encodeRows(table, op, header, e.rows, first, this.writer, this.batcher);
+  }
+
+  /** Rows as bytes: their ids are reserved here, a worker decodes and encodes them. */
+  private addToTask(ev: FramedEvent, e: RawRowsBytes, table: BinlogTable): void {
+    if (!this.o.rowsPool) throw new Error('rows events arrive as bytes but the change stream has no worker pool');
+    if (this.batcher.pendingRecords > 0) this.seal();
+    const t: OpenTask = (this.task ??= { events: [], bodies: [], bytes: 0, tables: {}, entries: [], entryIndex: new Map() } satisfies OpenTask);
+    const key = tableKey(table);
+    t.tables[key] ??= table.spec;
+    const live = e.tableMap[e.tableId] as LiveTableMapEntry;
+    const columns = live.columns ?? live;
+    let entry = t.entryIndex.get(columns);
+    if (entry === undefined) {
+      entry = t.entries.push(plainTableMapEntry(live)) - 1;
+      t.entryIndex.set(columns, entry);
     }
+    const firstId = this.lastId + 1;
+    this.lastId += e.rowCount;
+    this.rows += e.rowCount;
+    t.events.push({ ...placeOf(ev), table: key, entry, typeCode: e.typeCode, offset: t.bytes, length: e.body.length, firstId, rowCount: e.rowCount });
+    t.bodies.push(e.body);
+    t.bytes += e.body.length;
   }
 
   /**
@@ -181,15 +234,15 @@ export class ChangeStream {
    * the stream did not recognise: re-read the structure once; if the row still does not fit, stop rather
    * than mis-map values.
    */
-  private async onColumnDrift(ev: FramedEvent, table: BinlogTable, image: RawRowImage): Promise<void> {
+  private async onColumnDrift(ev: FramedEvent, table: BinlogTable, names: readonly string[]): Promise<void> {
     const now = this.o.registry.fullMetadata ? table : await this.o.registry.reloadAfterDrift(table);
     if (!now) return;
-    if (!sameColumns(image, now.columnNames)) {
+    if (!sameNames(names, now.columnNames)) {
       throw new SourceError(
-        `Rows of ${table.schema.db}.${table.schema.table} at ${ev.file}:${ev.endPos} have columns (${Object.keys(image).join(', ')}) that differ from the structure sluice tracked for them (${now.columnNames.join(', ')}): the table was altered in a way the binlog did not show (set binlog_row_metadata=FULL on the server so every table map names its columns), so move the state directory away and run again to re-snapshot.`,
+        `Rows of ${table.schema.db}.${table.schema.table} at ${ev.file}:${ev.endPos} have columns (${names.join(', ')}) that differ from the structure sluice tracked for them (${now.columnNames.join(', ')}): the table was altered in a way the binlog did not show (set binlog_row_metadata=FULL on the server so every table map names its columns), so move the state directory away and run again to re-snapshot.`,
       );
     }
-    this.encodeRows(ev, ev.event as RawRowsEvent, now);
+    this.emitRows(ev, ev.event as RawRowsEvent | RawRowsBytes, now);
   }
 
   /**
@@ -206,6 +259,7 @@ export class ChangeStream {
   private emitDdl(ev: FramedEvent, q: RawQuery, stmt: ReturnType<typeof parseDdl>): void {
     const registry = this.o.registry;
     const routes = ddlRoutes(stmt, { ...this.o.ddlRouting, objectFor: (db, table) => registry.objectFor(db, table) });
+    if (routes.length > 0 && this.task) this.seal();
     const tsMs = ev.timestampSec * 1000;
     for (const r of routes) {
       const id = ++this.lastId;
@@ -232,40 +286,121 @@ export class ChangeStream {
     this.transactions++;
     this.lastCommitMs = ev.timestampSec * 1000;
     const p: StreamPosition = { file: ev.file, pos: ev.endPos, gtidSet: this.o.gtids.value, lastId: this.lastId, tables: this.o.registry.state };
-    if (this.batcher.pendingRecords === 0 && this.pendingBoundaries.length === 0) this.o.tracker.boundary(this.lastId, p);
+    if (this.batcher.pendingRecords === 0 && this.pendingBoundaries.length === 0 && !this.task && this.segments.length === 0) this.o.tracker.boundary(this.lastId, p);
     else this.pendingBoundaries.push(p);
   }
 
   /**
-   * Hands every open batch to the sink, then the boundaries they complete to the tracker. Returns a promise
-   * when the sink is out of budget (the caller waits: backpressure).
+   * Seals the open batches and the open task, and hands every finished segment to the sink, then the
+   * boundaries they complete to the tracker. Returns a promise when the sink is out of budget (the caller
+   * waits: backpressure). Segments a worker is still encoding go out when it is done (flush waits for them).
    */
   cut(): void | Promise<void> {
-    const ev = this.lastEvent;
-    const batches = ev
-      ? this.batcher.takeAll({
-          kind: 'binlog',
-          file: ev.file,
-          pos: ev.endPos,
-          ...(this.o.gtids.value ? { gtid: this.o.gtids.value } : {}),
-          txBoundary: ev.boundary,
-        })
-      : [];
-    const waits: Promise<void>[] = [];
-    for (const b of batches) {
-      this.o.tracker.issue(b);
-      const w = this.o.sink.write(b);
-      waits.push(w);
+    this.seal();
+    return this.drain();
+  }
+
+  /** Everything read so far to the sink: seals, then waits until no segment is left and the sink took every batch. */
+  async flush(): Promise<void> {
+    this.seal();
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const p = this.drain();
+      if (p) await p;
+      if (this.segments.length === 0) return;
+      await new Promise<void>((r) => this.drainWaiters.push(r));
     }
-    for (const p of this.pendingBoundaries) this.o.tracker.boundary(p.lastId, p);
+  }
+
+  /** Turns what is open into a segment, with the boundaries seen since. */
+  private seal(): void {
+    if (this.task) this.dispatch(this.task);
+    else if (this.batcher.pendingRecords > 0) this.segments.push({ done: true, batches: this.batcher.takeAll(this.endPosition()), boundaries: [] });
+    if (this.pendingBoundaries.length === 0) return;
+    const last = this.segments[this.segments.length - 1];
+    if (last) last.boundaries.push(...this.pendingBoundaries);
+    else for (const p of this.pendingBoundaries) this.o.tracker.boundary(p.lastId, p);
     this.pendingBoundaries = [];
+  }
+
+  private endPosition(): SourcePosition {
+    const ev = this.lastEvent;
+    return {
+      kind: 'binlog',
+      file: ev?.file ?? '',
+      pos: ev?.endPos ?? 0,
+      ...(this.o.gtids.value ? { gtid: this.o.gtids.value } : {}),
+      txBoundary: ev?.boundary ?? false,
+    };
+  }
+
+  private dispatch(t: OpenTask): void {
+    this.task = null;
+    const bytes = new Uint8Array(t.bytes);
+    let at = 0;
+    for (const b of t.bodies) {
+      bytes.set(b, at);
+      at += b.length;
+    }
+    const task: RowsTask = { kind: 'binlog-rows', serverVersion: this.o.serverVersion, serverId: this.o.serverId, tables: t.tables, entries: t.entries, bytes, events: t.events, end: this.endPosition() };
+    const seg: Segment = { done: false, batches: [], boundaries: [] };
+    this.segments.push(seg);
+    this.tasksInFlight++;
+    (this.o.rowsPool as RowsPool).run(task, [bytes.buffer]).then(
+      (r) => {
+        this.tasksInFlight--;
+        seg.batches = r.batches;
+        seg.done = true;
+        this.records += r.records;
+        if (this.failure) return;
+        const p = this.drain();
+        if (p) this.block(p);
+      },
+      (e: unknown) => {
+        this.tasksInFlight--;
+        const first = t.events[0];
+        this.failure ??= new SourceError(
+          `Decoding rows events at ${first ? `${first.file}:${first.endPos}` : 'the binlog'} in a worker failed: ${(e as Error).message}. sluice resumes from its checkpoint when run again; if this repeats, report it with the binlog file.`,
+          { cause: e },
+        );
+        this.wakeDrainWaiters();
+      },
+    );
+  }
+
+  /** Hands the finished segments at the head of the queue to the sink, in order; a promise when it is out of budget. */
+  private drain(): void | Promise<void> {
+    const waits: Promise<void>[] = [];
+    let drained = false;
+    while (this.segments.length > 0 && (this.segments[0] as Segment).done) {
+      const seg = this.segments.shift() as Segment;
+      drained = true;
+      for (const b of seg.batches) {
+        this.o.tracker.issue(b);
+        waits.push(this.o.sink.write(b));
+      }
+      for (const p of seg.boundaries) this.o.tracker.boundary(p.lastId, p);
+    }
+    if (drained) this.wakeDrainWaiters();
     // Admitted writes are already resolved; wait (pausing the stream) only when some are queued for budget.
     if (waits.length === 0 || this.o.sink.stats.waitingWrites === 0) return;
     return Promise.all(waits).then(() => undefined);
   }
 
+  private wakeDrainWaiters(): void {
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const r of w) r();
+  }
+
+  /** Resolves once fewer than `max` tasks are in flight (or the stream failed). */
+  private async tasksBelow(max: number): Promise<void> {
+    while (this.tasksInFlight >= max && !this.failure) await new Promise<void>((r) => this.drainWaiters.push(r));
+  }
+
   private block(p: Promise<void>): void {
-    const b = p.then(
+    const prev = this.blocked;
+    const b = (prev ? Promise.all([prev, p]) : p).then(
       () => {
         if (this.blocked === b) this.blocked = null;
       },
@@ -286,6 +421,29 @@ export class ChangeStream {
   get currentLastId(): number {
     return this.lastId;
   }
+}
+
+/** Where an event sits, for its records' headers. */
+function placeOf(ev: FramedEvent): { timestampSec: number; file: string; endPos: number; txFile: string; txPos: number; gtid: string | null; threadId: number } {
+  return { timestampSec: ev.timestampSec, file: ev.file, endPos: ev.endPos, txFile: ev.txStart.file, txPos: ev.txStart.pos, gtid: ev.gtid, threadId: ev.threadId };
+}
+
+/** The columns a rows event's images hold, in order: its table map's (bytes) or its first row's keys (decoded); null without rows. */
+function rowColumnNames(e: RawRowsEvent | RawRowsBytes): string[] | null {
+  if (isRowsBytes(e)) {
+    const cols = e.tableMap[e.tableId]?.columns;
+    return cols ? cols.map((c) => c.name) : null;
+  }
+  const first = e.rows[0];
+  if (!first) return null;
+  const image = (e.getTypeName() === EVENT.updateRows ? (first as { after: RawRowImage }).after : first) as RawRowImage;
+  return Object.keys(image);
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether a zongji row object holds exactly the schema's columns, in order. */

@@ -16,7 +16,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
-import { EVENT, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
+import { EVENT, isRowsBytes, type RawRowsBytes, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
 import type { FramedEvent } from '../../source/binlog/framer.js';
 import type { JobStatus, StatusPublisher } from '../../metrics/job-status.js';
 import type { LagClock } from './lag-clock.js';
@@ -147,8 +147,8 @@ export class IncrementalStatus implements IncrementalHooks {
 
   event(ev: FramedEvent): void {
     if (ev.kind === 'rows') {
-      const e = ev.event as RawRowsEvent;
-      const n = e.rows.length;
+      const e = ev.event as RawRowsEvent | RawRowsBytes;
+      const n = isRowsBytes(e) ? e.rowCount : e.rows.length;
       this.rowsIn += n;
       const m = e.tableMap[e.tableId];
       const op = OP[e.getTypeName()] ?? e.getTypeName();

@@ -34,6 +34,7 @@ import { ChangeStream, type StreamPosition } from '../binlog/change-stream.js';
 import { binlogStart, lastIdBeforeBinlog } from '../binlog/record-ids.js';
 import { TableRegistry } from '../binlog/table-registry.js';
 import { HeartbeatWriter } from './heartbeat-records.js';
+import { binlogWorkers } from './worker-pool.js';
 import type { SourceModel } from './source-model.js';
 
 export interface IncrementalArgs {
@@ -173,6 +174,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
     write: (b) => sink.write(b),
   });
   const summary: IncrementalSummary = { rows: 0, records: 0, transactions: 0, reconnects: 0, checkpoint: cp };
+  // rows events are decoded and encoded in these workers (DESIGN §2); the main thread sequences and sends
+  const workers = binlogWorkers(job.workers.threads);
   let saving: Promise<void> = Promise.resolve();
   const save = (p: StreamPosition): Promise<void> => {
     cp = updateCheckpoint(cp, {
@@ -215,6 +218,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
         ddlRouting: tracking,
         batchBytes: Math.min(job.producer.batchBytes, 256 << 10),
         log,
+        rowsPool: workers,
       });
       let failure: Error | null = null;
       let wake: () => void = () => undefined;
@@ -235,6 +239,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
           ...(startGtid ? { startGtid } : {}),
           tables: (db, table) => registry.selects(db, table),
           stateDir: job.state.dir,
+          rowsAsBytes: true,
           onEvent: (ev) => (clock.read(ev), args.status?.event(ev), stream.onEvent(ev)),
           onError: fail,
         });
@@ -268,11 +273,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       // End of the attempt: no more events, everything read goes out, the checkpoint catches up.
       if (reader) await reader.stop();
       try {
-        for (let i = 0; i < 100 && stream.error === null; i++) {
-          const p = stream.cut();
-          if (p) await p;
-          else break;
-        }
+        await stream.flush();
         await sink.flush();
       } catch (e) {
         failure ??= e as Error;
@@ -293,6 +294,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       backoff = Math.min(maxMs, backoff * 2);
     }
   } finally {
+    await workers.destroy().catch(() => undefined);
     clock.close();
     probe.close();
     loader.close();

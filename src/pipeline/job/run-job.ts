@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Connection } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
@@ -21,6 +20,7 @@ import { emptyCheckpoint, updateCheckpoint, withChunksDone, type Checkpoint } fr
 import { CheckpointStore } from '../../state/checkpoint-store.js';
 import type { ChunkResult, ChunkTask } from '../snapshot/chunk-task.js';
 import { fromChunkPlan, toChunkPlan } from '../snapshot/chunk-plan.js';
+import { WORKER_FILE } from './worker-pool.js';
 import { runSnapshotChunks, WORKER_YOUNG_GENERATION_MB, type ChunkTaskBase } from '../snapshot/run-snapshot.js';
 import { schemaInitBatches } from './schema-init.js';
 import { runIncremental } from './run-incremental.js';
@@ -50,7 +50,6 @@ export interface RunSummary {
 const SCHEMA_DONE_MARK = '#schema';
 /** `db.table#index` → `db.table` */
 const tableOfChunk = (id: string): string => id.slice(0, id.lastIndexOf('#'));
-const WORKER_FILE = fileURLToPath(new URL('../../worker-entry.cjs', import.meta.url));
 
 /**
  * Every topic the job may write: those of the selected tables, and those of every object rule — a table

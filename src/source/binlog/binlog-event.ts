@@ -61,6 +61,28 @@ export interface RawRowsEvent extends RawEventBase {
   tableMap: Record<number, { parentSchema: string; tableName: string; columns?: ReadonlyArray<{ name: string }> }>;
 }
 
+/**
+ * A rows event the reader's gate left undecoded (event-gate.ts, when the consumer decodes rows in workers):
+ * its body bytes, the table map entry in force, and how many rows it holds (rows-layout.ts) so ids can be
+ * reserved for them before they are decoded. `rows` is absent: the rows exist only as bytes here.
+ */
+export interface RawRowsBytes extends RawEventBase {
+  tableId: number;
+  columns_present_bitmap: Buffer;
+  columns_present_bitmap2?: Buffer;
+  tableMap: RawRowsEvent['tableMap'];
+  /** the binlog type code (WRITE/UPDATE/DELETE_ROWS, v1 or v2) */
+  typeCode: number;
+  /** the bytes after the common header, checksum removed (a copy: it outlives the packet) */
+  body: Buffer;
+  rowCount: number;
+}
+
+/** Whether a rows event arrived as bytes (RawRowsBytes) rather than decoded rows. */
+export function isRowsBytes(e: RawEventBase): e is RawRowsBytes {
+  return (e as Partial<RawRowsBytes>).body !== undefined;
+}
+
 /** zongji's class names (getTypeName()) the reader handles. */
 export const EVENT = {
   rotate: 'Rotate',

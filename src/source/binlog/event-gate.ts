@@ -15,10 +15,11 @@
  * wait at the front of mysql2's paused-packet queue, ahead of packets that arrived later. Written against
  * @vlasky/zongji 0.9 and mysql2 3.x internals; start() fails loudly if they are not as expected.
  */
-import { EVENT, type RawEventBase, type RawRefused, type RawRowsEvent } from './binlog-event.js';
+import { EVENT, type RawEventBase, type RawRefused, type RawRowsBytes, type RawRowsEvent } from './binlog-event.js';
 import { eventTreatment, eventTypeName, PARTIAL_UPDATE_ROWS_EVENT, TABLE_MAP_EVENT } from './event-types.js';
 import { decodePartialUpdateRows } from './partial-update-rows.js';
 import { innerEvents } from './transaction-payload.js';
+import { compileRowsLayout, countRows, readRowsBodyHeader, ROWS_EVENT_TYPES, type RowsLayout } from './rows-layout.js';
 import { retypeVectorColumns, type ZongjiTableMapEntry } from './zongji-raw.js';
 
 /** mysql2's packet, as far as the gate reads and builds them */
@@ -34,7 +35,8 @@ interface Packet {
 /** mysql2's connection, as far as the gate feeds packets into it */
 interface PacketConnection {
   _paused: boolean;
-  _paused_packets: Packet[];
+  /** mysql2's RingQueue: unshift takes ONE packet (extra arguments are ignored) */
+  _paused_packets: { unshift(packet: Packet): unknown };
   sequenceId: number;
   handlePacket(packet: Packet): void;
 }
@@ -56,6 +58,11 @@ export interface EventGateHandlers {
   fail(e: Error): void;
   /** table id → the VECTOR columns the gate re-typed in its latest TABLE_MAP (shared with attachRawBinlogValues) */
   vectorColumns: Map<number, number[]>;
+  /**
+   * Hand rows events of selected tables on undecoded (RawRowsBytes, via emit) for the consumer to decode in its
+   * workers. Tables with a column rows-layout.ts has no width rule for still go through zongji.
+   */
+  rowsAsBytes?: boolean;
 }
 
 /** The common binlog event header, after the OK byte mysql2 leaves at packet.offset. */
@@ -79,6 +86,8 @@ function readHeader(buf: Buffer, at: number): Header {
     flags: buf.readUInt16LE(at + 17),
   };
 }
+
+const ROWS_TYPE_NAME = { write: EVENT.writeRows, update: EVENT.updateRows, delete: EVENT.deleteRows } as const;
 
 function refused(h: Header, typeName: string): RawRefused {
   return { getTypeName: () => EVENT.refused, typeName, timestamp: h.timestamp, nextPosition: h.nextPosition };
@@ -110,6 +119,13 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
         if (vector) handlers.vectorColumns.set(vector.tableId, vector.columns);
         else if (handlers.vectorColumns.size > 0) handlers.vectorColumns.delete(buf.readUIntLE(bodyStart, 6));
       }
+      if (handlers.rowsAsBytes && ROWS_EVENT_TYPES[typeCode] !== undefined) {
+        const ev = rowsBytes(buf, at, packet.end, typeCode);
+        if (ev) {
+          handlers.emit(ev);
+          return proto.binlogData;
+        }
+      }
       if (treatment === 'zongji') return original.call(this, packet, connection);
       const h = readHeader(buf, at);
       try {
@@ -139,6 +155,46 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
     };
   };
 
+  // by the entry's column list: zongji gives a table map entry a new list when the table's columns change
+  const layouts = new WeakMap<object, RowsLayout | null>();
+
+  /**
+   * A rows event of a selected table as bytes, its rows counted; null when zongji should decode it instead
+   * (its table map was filtered out, a column has no width rule, or the bytes do not walk as the map says).
+   */
+  function rowsBytes(buf: Buffer, at: number, packetEnd: number, typeCode: number): RawRowsBytes | null {
+    const bodyStart = at + HEADER_BYTES;
+    const checksum = zongji.useChecksum ? 4 : 0;
+    const entry = zongji.tableMap[buf.readUIntLE(bodyStart, 6)];
+    if (!entry?.columns) return null;
+    let layout = layouts.get(entry.columns);
+    if (layout === undefined) layouts.set(entry.columns, (layout = compileRowsLayout(entry)));
+    if (!layout) return null;
+    const body = Buffer.from(buf.subarray(bodyStart, packetEnd - checksum));
+    let rowCount: number;
+    let h: ReturnType<typeof readRowsBodyHeader>;
+    try {
+      h = readRowsBodyHeader(body, typeCode);
+      rowCount = countRows(body, body.length, layout, h);
+    } catch {
+      return null;
+    }
+    const ev: RawRowsBytes = {
+      getTypeName: () => ROWS_TYPE_NAME[ROWS_EVENT_TYPES[typeCode]!.op],
+      timestamp: buf.readUInt32LE(at) * 1000,
+      nextPosition: buf.readUInt32LE(at + 13),
+      size: buf.readUInt32LE(at + 9) - HEADER_BYTES - checksum,
+      tableId: h.tableId,
+      columns_present_bitmap: h.present,
+      ...(h.presentAfter ? { columns_present_bitmap2: h.presentAfter } : {}),
+      tableMap: zongji.tableMap as unknown as RawRowsBytes['tableMap'],
+      typeCode,
+      body,
+      rowCount,
+    };
+    return ev;
+  }
+
   /** One inner event as a packet zongji can parse: OK marker, header (end position = the payload's), body, checksum room. */
   function innerPacket(outer: Packet, connection: PacketConnection, event: Buffer, nextPosition: number): Packet {
     const checksum = zongji.useChecksum ? 4 : 0;
@@ -158,7 +214,8 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
   function feedInner(connection: PacketConnection, packets: Packet[]): void {
     for (let i = 0; i < packets.length; i++) {
       if (connection._paused) {
-        connection._paused_packets.unshift(...packets.slice(i));
+        // one at a time, last first: mysql2's queue ignores every argument of unshift but the first
+        for (let j = packets.length - 1; j >= i; j--) connection._paused_packets.unshift(packets[j] as Packet);
         return;
       }
       connection.handlePacket(packets[i] as Packet);

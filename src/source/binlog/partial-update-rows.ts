@@ -10,31 +10,7 @@ import type { PartialJsonValue } from '../../model/partial-json.js';
 import type { RawRowImage } from './binlog-event.js';
 import type { ZongjiTableMapEntry } from './zongji-raw.js';
 
-/** zongji's byte reader (lib/reader.js), as far as this module drives it */
-interface ZongjiParser {
-  _offset: number;
-  _packetEnd: number;
-  append(buffer: Buffer): void;
-  parseUnsignedNumber(bytes: number): number;
-  parseLengthCodedNumber(): number | null;
-  parseBuffer(length: number): Buffer;
-}
-
-interface ImageReaderContext {
-  tableMap: Record<number, ZongjiTableMapEntry>;
-  tableId: number;
-  columns_present_bitmap: Buffer;
-  _zongji: unknown;
-}
-
-// zongji 0.9's package exports only its index; its byte reader and row-image reader live in lib/. They are
-// loaded by file from the installed package so partial rows decode with the very code that decodes all others.
-const zongjiLib = new URL('./lib/', import.meta.resolve('@vlasky/zongji'));
-const { Parser } = (await import(new URL('reader.js', zongjiLib).href)) as { Parser: new () => ZongjiParser };
-const { WriteRows } = (await import(new URL('rows_event.js', zongjiLib).href)) as {
-  WriteRows: { prototype: { _fetchOneRow(this: ImageReaderContext, parser: ZongjiParser): Record<string, unknown> } };
-};
-const readImage = WriteRows.prototype._fetchOneRow;
+import { readZongjiImage as readImage, ZongjiParserClass as Parser, type ImageReaderContext } from './zongji-lib.js';
 
 const PARTIAL_JSON_UPDATES = 1;
 const MYSQL_TYPE_JSON = 245;

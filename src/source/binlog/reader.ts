@@ -34,6 +34,11 @@ export interface BinlogReaderOptions {
   /** named in the purged-binlog sentence */
   stateDir: string;
   /**
+   * Deliver rows events of selected tables undecoded (RawRowsBytes) where rows-layout.ts can count their rows:
+   * the consumer decodes them in its workers (rows-decode.ts).
+   */
+  rowsAsBytes?: boolean;
+  /**
    * Called with every framed event in stream order. A returned promise pauses the stream (and queues the
    * events already received) until it settles; a rejection stops the reader with that error.
    */
@@ -78,6 +83,7 @@ export class BinlogReader {
     this.detachRaw = attachRawBinlogValues(this.zongji, vectorColumns);
     this.detachGate = attachEventGate(this.zongji as unknown as GatedZongji, {
       vectorColumns,
+      ...(opts.rowsAsBytes ? { rowsAsBytes: true } : {}),
       emit: (ev) => this.onRaw(ev),
       fail: (e) => this.fail(new SourceError(`Reading the binlog at ${this.framer.position.file}:${this.framer.position.pos} failed: ${e.message}. sluice resumes from its checkpoint when run again; if this repeats, report it with the binlog file.`, { cause: e })),
     });

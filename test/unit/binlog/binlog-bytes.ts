@@ -32,3 +32,47 @@ export function payloadBody(compressed: Buffer, compression: number, uncompresse
   };
   return Buffer.concat([field(1, compressed.length), field(2, compression), field(3, uncompressedSize), Buffer.from([0]), compressed]);
 }
+
+/** A column of a hand-built table map entry (zongji's shape, after zongji-raw.ts re-typing). */
+export interface TestColumn {
+  name: string;
+  type: number;
+  metadata: Record<string, unknown>;
+  columnType: string;
+}
+
+/** A rows event body (v2 layout): table id, flags, no extra data, column count, present bitmap(s), the images. */
+export function rowsBody(tableId: number, columns: number, images: Buffer[], update = false, present: number[] = []): Buffer {
+  const head = Buffer.alloc(10);
+  head.writeUIntLE(tableId, 0, 6);
+  head.writeUInt16LE(1, 6); // STMT_END_F
+  head.writeUInt16LE(2, 8); // extra data: just its own length
+  const bitmapBytes = (columns + 7) >> 3;
+  const bitmap = Buffer.alloc(bitmapBytes, 0xff);
+  if (present.length) {
+    bitmap.fill(0);
+    for (const i of present) bitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  return Buffer.concat([head, Buffer.from([columns]), bitmap, ...(update ? [bitmap] : []), ...images]);
+}
+
+/** One row image: null bitmap (one bit per present column) then each non-null value's bytes. */
+export function rowImage(values: Array<Buffer | null>): Buffer {
+  const nulls = Buffer.alloc((values.length + 7) >> 3);
+  values.forEach((v, i) => {
+    if (v === null) nulls[i >> 3]! |= 1 << (i & 7);
+  });
+  return Buffer.concat([nulls, ...values.filter((v): v is Buffer => v !== null)]);
+}
+
+export const int32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(n);
+  return b;
+};
+/** a length-prefixed value (prefix of `prefix` bytes, little-endian) */
+export const prefixed = (bytes: Buffer, prefix: number): Buffer => {
+  const p = Buffer.alloc(prefix);
+  p.writeUIntLE(bytes.length, 0, prefix);
+  return Buffer.concat([p, bytes]);
+};

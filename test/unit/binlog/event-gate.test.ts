@@ -32,11 +32,22 @@ function wire(event: Buffer): FakePacket {
   return new FakePacket(3, buf, 0, buf.length);
 }
 
+/** mysql2's paused-packet queue (lib/ring_queue.js) as far as the gate uses it: unshift takes one packet. */
+class PausedQueue {
+  readonly items: FakePacket[] = [];
+  push(p: FakePacket): void {
+    this.items.push(p);
+  }
+  unshift(p: FakePacket): void {
+    this.items.unshift(p);
+  }
+}
+
 interface Harness {
   zongjiSaw: { type: number; nextPosition: number; eventLength: number }[];
   emitted: RawEventBase[];
   failures: Error[];
-  connection: { _paused: boolean; _paused_packets: FakePacket[]; sequenceId: number; handlePacket(p: FakePacket): void };
+  connection: { _paused: boolean; _paused_packets: PausedQueue; sequenceId: number; handlePacket(p: FakePacket): void };
   send(p: FakePacket): void;
 }
 
@@ -61,7 +72,7 @@ function harness(pauseOnType = -1): Harness {
   const command = {};
   const connection: Harness['connection'] = {
     _paused: false,
-    _paused_packets: [],
+    _paused_packets: new PausedQueue(),
     sequenceId: 4,
     handlePacket(p: FakePacket) {
       gated.call(command, p, connection);
@@ -119,7 +130,7 @@ test('when zongji pauses inside a payload, the remaining inner events wait at th
   h.connection._paused_packets.push(later);
   h.send(PAYLOAD);
   assert.deepEqual(h.zongjiSaw.map((s) => s.type), [2, 19]);
-  const queued = h.connection._paused_packets.map((p) => p.buffer[p.offset + 1 + 4]);
+  const queued = h.connection._paused_packets.items.map((p) => p.buffer[p.offset + 1 + 4]);
   assert.deepEqual(queued, [30, 16, 33]);
 });
 

@@ -1,0 +1,81 @@
+/**
+ * The row records of one rows event: ids, filter, route, encode (DESIGN §3/§4). The same code runs on the main
+ * thread (rows zongji decoded there) and in the piscina workers (rows-task.ts), so both give the same bytes.
+ */
+import { AvroWriter, buildRowRecord, dtsPosition, encodeRecordView, type ChangeHeader, type DtsValue, type RowOperation } from '../../format/dts-avro/index.js';
+import type { RawRowImage } from '../../source/binlog/binlog-event.js';
+import type { BinlogTable } from './binlog-table.js';
+
+/** Where the event sits in the stream: what every record header of its rows carries. */
+export interface RowsEventPlace {
+  timestampSec: number;
+  file: string;
+  endPos: number;
+  txFile: string;
+  txPos: number;
+  gtid: string | null;
+  threadId: number;
+}
+
+/** Takes each encoded record (the value is a view: copy it before the writer is used again). */
+export interface RecordOut {
+  add(topic: string, partition: number, seq: number, key: Uint8Array | null, value: Uint8Array, timestampMs: number): void;
+}
+
+export type MutableHeader = { -readonly [K in keyof ChangeHeader]: ChangeHeader[K] };
+
+export function rowsEventHeader(place: RowsEventPlace, serverVersion: string, serverId: number): MutableHeader {
+  return {
+    id: 0,
+    sourceTimestamp: place.timestampSec,
+    sourcePosition: dtsPosition(place.file, place.endPos),
+    safeSourcePosition: dtsPosition(place.txFile, place.txPos),
+    sourceTxid: place.gtid ?? '0',
+    serverVersion,
+    threadId: place.threadId,
+    serverId,
+    readerThroughoutTime: Math.max(0, Date.now() - place.timestampSec * 1000),
+  };
+}
+
+/**
+ * Encodes `rows` (zongji's images; {before, after} for UPDATE) with ids firstId, firstId+1, … — every row takes
+ * its id, filtered or not (record-ids.ts). Returns how many records passed the filter.
+ */
+export function encodeRows(
+  table: BinlogTable,
+  op: RowOperation,
+  header: MutableHeader,
+  rows: ReadonlyArray<unknown>,
+  firstId: number,
+  writer: AvroWriter,
+  out: RecordOut,
+): number {
+  const tsMs = header.sourceTimestamp * 1000;
+  const { mapper, filter, router } = table;
+  let id = firstId - 1;
+  let records = 0;
+  for (const row of rows) {
+    id++;
+    let before: DtsValue[] | null = null;
+    let after: DtsValue[] | null = null;
+    if (op === 'UPDATE') {
+      const r = row as { before: RawRowImage; after: RawRowImage };
+      before = mapper.binlogImage(r.before);
+      after = mapper.binlogImage(r.after);
+      if (filter && !filter.passesUpdate(table.filterText(before), table.filterText(after))) continue;
+    } else {
+      const image = mapper.binlogImage(row as RawRowImage);
+      if (op === 'INSERT') after = image;
+      else before = image;
+      if (filter && !filter.passes(table.filterText(image))) continue;
+    }
+    // an UPDATE that changes the key goes by its after image (DESIGN §4)
+    const route = router.routeRow(table.keyText((after ?? before) as DtsValue[]));
+    header.id = id;
+    const value = encodeRecordView(buildRowRecord(mapper, op, header, before, after), writer, mapper.fieldsBytes);
+    out.add(table.topic, route.partition, id, route.key === null ? null : Buffer.from(route.key, 'utf8'), value, tsMs);
+    records++;
+  }
+  return records;
+}
