@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChangeStream, sameColumns, type StreamPosition } from '../../../src/pipeline/binlog/change-stream.js';
+import { ChangeStream, sameColumns, type RowsPool, type StreamPosition } from '../../../src/pipeline/binlog/change-stream.js';
+import { runRowsTask, type RowsTask } from '../../../src/pipeline/binlog/rows-task.js';
+import { compileRowsLayout, countRows, readRowsBodyHeader } from '../../../src/source/binlog/rows-layout.js';
+import { int32, prefixed, rowImage, rowsBody } from './binlog-bytes.js';
 import { lastIdBeforeBinlog } from '../../../src/pipeline/binlog/record-ids.js';
 import { TableRegistry } from '../../../src/pipeline/binlog/table-registry.js';
 import type { SyncedTable } from '../../../src/pipeline/job/source-model.js';
@@ -33,7 +36,7 @@ interface Harness {
   feed(type: string, nextPosition: number, extra?: Record<string, unknown>): void | Promise<void>;
 }
 
-function harness(filter: string | null, lastId = 100): Harness {
+function harness(filter: string | null, lastId = 100, rowsPool?: RowsPool): Harness {
   const routing = { rules: [{ db: 'shop', table: 'items', topic: 't', partitions: 4, ...(filter ? { filter } : {}) }], jobTopic: 't', partitioning: 'key-hash' as const, partitions: new Map([['t', 4]]) };
   const registry = new TableRegistry(
     { ...routing, filterDialect: MYSQL_DIALECT, fullMetadata: false, collations: new Map(), loadSchema: async () => SCHEMA, log: () => undefined },
@@ -53,6 +56,7 @@ function harness(filter: string | null, lastId = 100): Harness {
     ddlRouting: routing,
     batchBytes: 1 << 20,
     log: () => undefined,
+    ...(rowsPool ? { rowsPool } : {}),
   });
   const framer = new BinlogFramer({ file: 'binlog.000001', pos: 4 });
   const tableMap = { 7: { parentSchema: 'shop', tableName: 'items', columns: [{ name: 'id' }, { name: 'grp' }, { name: 'name' }] } };
@@ -140,4 +144,71 @@ test('sameColumns: a row must hold exactly the schema columns in order', () => {
   assert.equal(sameColumns({ a: 1 }, ['a', 'b']), false);
   assert.equal(sameColumns({ a: 1, b: 2, c: 3 }, ['a', 'b']), false);
   assert.equal(sameColumns({ b: 1, a: 2 }, ['a', 'b']), false);
+});
+
+// Rows as bytes (the reader's rowsAsBytes): ids reserved here, decoded and encoded by a rows task.
+const TYPED_MAP = {
+  7: {
+    parentSchema: 'shop',
+    tableName: 'items',
+    columns: [
+      { name: 'id', type: 3, metadata: {}, charset: null },
+      { name: 'grp', type: 3, metadata: {}, charset: null },
+      { name: 'name', type: 15, metadata: { max_length: 80 }, charset: null },
+    ],
+    columnSchemas: [{ COLUMN_TYPE: 'int' }, { COLUMN_TYPE: 'int' }, { COLUMN_TYPE: 'varbinary /* sluice: raw bytes */' }],
+  },
+};
+
+function bytesEvent(op: 'WriteRows' | 'UpdateRows' | 'DeleteRows', rows: Array<[number, number, string]>): Record<string, unknown> {
+  const typeCode = { WriteRows: 0x1e, UpdateRows: 0x1f, DeleteRows: 0x20 }[op];
+  const images = rows.map(([id, grp, name]) => rowImage([int32(id), int32(grp), prefixed(Buffer.from(name), 1)]));
+  const body = rowsBody(7, 3, images, op === 'UpdateRows');
+  const layout = compileRowsLayout(TYPED_MAP[7] as never)!;
+  const h = readRowsBodyHeader(body, typeCode);
+  return { typeCode, body, rowCount: countRows(body, body.length, layout, h), columns_present_bitmap: h.present, tableMap: TYPED_MAP };
+}
+
+function decodedRecords(written: EncodedBatch[]): Array<Record<string, unknown>> {
+  return written
+    .flatMap((b) => Array.from({ length: b.count }, (_, i) => ({ partition: b.partition, r: parseRecord(Buffer.from(b.bytes.subarray(b.index[i * 4 + 2]!, b.index[i * 4 + 2]! + b.index[i * 4 + 3]!))) })))
+    .map(({ partition, r }) => {
+      // the only field that depends on when a record was encoded
+      const tags = { ...(r.tags as Record<string, string>), readerThroughoutTime: '0' };
+      return { partition, ...r, readerThroughoutTime: 0, tags };
+    });
+}
+
+const byId = (rs: Array<Record<string, unknown>>) => [...rs].sort((a, b) => Number(a.id) - Number(b.id));
+
+test('rows as bytes: a worker task gives the same records, ids and order as rows decoded on the main thread', async () => {
+  const inProcessPool = { run: async (task: RowsTask) => runRowsTask(structuredClone(task)) };
+  const viaBytes = harness('grp < 5', 100, inProcessPool);
+  const onMain = harness('grp < 5', 100);
+  const feedBoth = (type: string, pos: number, decoded: Record<string, unknown>, bytes?: Record<string, unknown>) => {
+    viaBytes.feed(type, pos, bytes ?? decoded);
+    onMain.feed(type, pos, decoded);
+  };
+  feedBoth('Gtid', 50, { gtid: '3e11fa47-71ca-11e1-9e33-c80aa9429562:6' });
+  feedBoth('Query', 90, { query: 'BEGIN' });
+  feedBoth('WriteRows', 200, { rows: [row(1, 1, 'a'), row(2, 9, 'b'), row(3, 2, 'c')] }, bytesEvent('WriteRows', [[1, 1, 'a'], [2, 9, 'b'], [3, 2, 'c']]));
+  // a decoded event between two byte events (zongji decodes tables without a rows layout): order must hold
+  feedBoth('UpdateRows', 300, { rows: [{ before: row(3, 2, 'c'), after: row(3, 3, 'c2') }] });
+  feedBoth('DeleteRows', 350, { rows: [row(1, 1, 'a'), row(3, 3, 'c2')] }, bytesEvent('DeleteRows', [[1, 1, 'a'], [3, 3, 'c2']]));
+  feedBoth('Xid', 380, { xid: 1 });
+  await viaBytes.stream.flush();
+  await onMain.stream.flush();
+  const got = decodedRecords(viaBytes.written);
+  assert.deepEqual(byId(got), byId(decodedRecords(onMain.written)));
+  const last = new Map<unknown, number>();
+  for (const r of got) {
+    assert.ok(Number(r.id) > (last.get(r.partition) ?? 0), `ids increase within partition ${r.partition}`);
+    last.set(r.partition, Number(r.id));
+  }
+  assert.deepEqual(byId(got).map((r) => `${r.id}:${r.operation}`), ['101:INSERT', '103:INSERT', '104:UPDATE', '105:DELETE', '106:DELETE']);
+  assert.equal(viaBytes.stream.currentLastId, 106);
+  assert.equal(viaBytes.stream.rows, 6);
+  assert.equal(viaBytes.stream.records, 5);
+  for (const b of viaBytes.written) viaBytes.tracker.ack(b);
+  assert.equal(viaBytes.tracker.position?.lastId, 106, 'the boundary after the task reached the tracker');
 });
