@@ -26,6 +26,8 @@ export interface TableMapper {
   readonly selectList: string;
   snapshotImage(row: SnapshotRow): DtsValue[];
   binlogImage(row: BinlogRow): DtsValue[];
+  /** The same from the values in ordinal order (the worker's rows reader gives arrays, not name-keyed objects). */
+  binlogValues(values: readonly unknown[]): DtsValue[];
 }
 
 /** pk_uk_info as DTS writes it: the primary key first, then each unique key, name → columns. */
@@ -64,6 +66,14 @@ export function compileTableMapper(schema: TableSchema): TableMapper {
       const out = new Array<DtsValue>(n);
       for (let i = 0; i < n; i++) {
         const v = row[names[i] as string];
+        out[i] = v === null || v === undefined ? null : (fromBinlog[i] as ColumnCodec['fromBinlog'])(v);
+      }
+      return out;
+    },
+    binlogValues(values: readonly unknown[]): DtsValue[] {
+      const out = new Array<DtsValue>(n);
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
         out[i] = v === null || v === undefined ? null : (fromBinlog[i] as ColumnCodec['fromBinlog'])(v);
       }
       return out;

@@ -50,9 +50,12 @@ export function encodeRows(
   firstId: number,
   writer: AvroWriter,
   out: RecordOut,
+  /** the rows are value arrays in ordinal order (rows-reader.ts), not zongji's name-keyed images */
+  asArrays = false,
 ): number {
   const tsMs = header.sourceTimestamp * 1000;
   const { mapper, filter, router } = table;
+  const imageOf = asArrays ? (v: unknown): DtsValue[] => mapper.binlogValues(v as readonly unknown[]) : (v: unknown): DtsValue[] => mapper.binlogImage(v as RawRowImage);
   let id = firstId - 1;
   let records = 0;
   for (const row of rows) {
@@ -60,12 +63,12 @@ export function encodeRows(
     let before: DtsValue[] | null = null;
     let after: DtsValue[] | null = null;
     if (op === 'UPDATE') {
-      const r = row as { before: RawRowImage; after: RawRowImage };
-      before = mapper.binlogImage(r.before);
-      after = mapper.binlogImage(r.after);
+      const r = row as { before: unknown; after: unknown };
+      before = imageOf(r.before);
+      after = imageOf(r.after);
       if (filter && !filter.passesUpdate(table.filterText(before), table.filterText(after))) continue;
     } else {
-      const image = mapper.binlogImage(row as RawRowImage);
+      const image = imageOf(row);
       if (op === 'INSERT') after = image;
       else before = image;
       if (filter && !filter.passes(table.filterText(image))) continue;

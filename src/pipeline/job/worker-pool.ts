@@ -16,6 +16,7 @@ export interface BinlogWorkers extends RowsPool {
 
 /** `threads` workers (workers.threads) that decode and encode rows events for the binlog phase. */
 export function binlogWorkers(threads: number): BinlogWorkers {
+  threads = Number(process.env.XT) || threads;
   const pool = new Piscina<RowsTask, RowsTaskResult>({
     filename: WORKER_FILE,
     minThreads: threads,
