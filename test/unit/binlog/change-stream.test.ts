@@ -36,7 +36,7 @@ interface Harness {
   feed(type: string, nextPosition: number, extra?: Record<string, unknown>): void | Promise<void>;
 }
 
-function harness(filter: string | null, lastId = 100, rowsPool?: RowsPool): Harness {
+function harness(filter: string | null, lastId = 100, rowsPool?: RowsPool, inlineRowsBelow?: number): Harness {
   const routing = { rules: [{ db: 'shop', table: 'items', topic: 't', partitions: 4, ...(filter ? { filter } : {}) }], jobTopic: 't', partitioning: 'key-hash' as const, partitions: new Map([['t', 4]]) };
   const registry = new TableRegistry(
     { ...routing, filterDialect: MYSQL_DIALECT, fullMetadata: false, collations: new Map(), loadSchema: async () => SCHEMA, log: () => undefined },
@@ -57,6 +57,7 @@ function harness(filter: string | null, lastId = 100, rowsPool?: RowsPool): Harn
     batchBytes: 1 << 20,
     log: () => undefined,
     ...(rowsPool ? { rowsPool } : {}),
+    ...(inlineRowsBelow !== undefined ? { inlineRowsBelow } : {}),
   });
   const framer = new BinlogFramer({ file: 'binlog.000001', pos: 4 });
   const tableMap = { 7: { parentSchema: 'shop', tableName: 'items', columns: [{ name: 'id' }, { name: 'grp' }, { name: 'name' }] } };
@@ -181,9 +182,16 @@ function decodedRecords(written: EncodedBatch[]): Array<Record<string, unknown>>
 
 const byId = (rs: Array<Record<string, unknown>>) => [...rs].sort((a, b) => Number(a.id) - Number(b.id));
 
-test('rows as bytes: a worker task gives the same records, ids and order as rows decoded on the main thread', async () => {
-  const inProcessPool = { run: async (task: RowsTask) => runRowsTask(structuredClone(task)) };
-  const viaBytes = harness('grp < 5', 100, inProcessPool);
+for (const [how, inlineBelow] of [['in a worker task', 0], ['inline (a task too small for a worker)', 1000]] as const) {
+test(`rows as bytes ${how}: the same records, ids and order as rows decoded on the main thread`, async () => {
+  let tasks = 0;
+  const inProcessPool = {
+    run: async (task: RowsTask) => {
+      tasks++;
+      return runRowsTask(structuredClone(task));
+    },
+  };
+  const viaBytes = harness('grp < 5', 100, inProcessPool, inlineBelow);
   const onMain = harness('grp < 5', 100);
   const feedBoth = (type: string, pos: number, decoded: Record<string, unknown>, bytes?: Record<string, unknown>) => {
     viaBytes.feed(type, pos, bytes ?? decoded);
@@ -211,4 +219,6 @@ test('rows as bytes: a worker task gives the same records, ids and order as rows
   assert.equal(viaBytes.stream.records, 5);
   for (const b of viaBytes.written) viaBytes.tracker.ack(b);
   assert.equal(viaBytes.tracker.position?.lastId, 106, 'the boundary after the task reached the tracker');
+  assert.equal(tasks, inlineBelow === 0 ? 2 : 0, 'worker tasks sent');
 });
+}
