@@ -108,6 +108,35 @@ export class AvroWriter {
     this.pos += len;
   }
 
+  /**
+   * Avro bytes/string of src[start, end) — a length then the bytes — without a view of the range: the
+   * snapshot's fused encoder copies values straight out of a row packet.
+   */
+  bytesRange(src: Buffer, start: number, end: number): void {
+    this.long(end - start);
+    this.rawRange(src, start, end);
+  }
+
+  /** src[start, end) as it is. Short ranges are copied in JS (a native copy call costs more for them). */
+  rawRange(src: Buffer, start: number, end: number): void {
+    const len = end - start;
+    if (this.pos + len > this.buf.length) this.grow(len);
+    const buf = this.buf;
+    let pos = this.pos;
+    if (len < 32) {
+      for (let i = start; i < end; i++) buf[pos++] = src[i] as number;
+    } else {
+      src.copy(buf, pos, start, end);
+      pos += len;
+    }
+    this.pos = pos;
+  }
+
+  /** Rewinds to `pos` (a position this writer reported earlier), dropping what was written after it. */
+  rewind(pos: number): void {
+    this.pos = pos;
+  }
+
   /** Pre-encoded Avro bytes (e.g. a table's constant `fields` array), copied as they are. */
   raw(b: Uint8Array): void {
     if (this.pos + b.length > this.buf.length) this.grow(b.length);

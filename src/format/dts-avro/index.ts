@@ -34,6 +34,7 @@ export {
 } from './table-mapper.js';
 export { buildRowRecord, buildDdlRecord, buildHeartbeatRecord, dtsPosition, type ChangeHeader, type RowOperation } from './record.js';
 export { SNAPSHOT_CONNECTION_OPTIONS, SNAPSHOT_SESSION_SQL } from './snapshot-session.js';
+export { SnapshotRowEncoder, type InitFrame, type SnapshotHeader } from './snapshot-row-encoder.js';
 export { jsonbToText } from './jsonb-text.js';
 export { formatMysqlDouble, formatMysqlJsonDouble } from './mysql-double.js';
 export {

@@ -13,14 +13,14 @@ import type { DtsDateTime, DtsTimestamp } from './types.js';
 const DIGIT0 = 48;
 
 /** Decimal digits of b[start, end) as a number (ASCII digits only, as MySQL prints them). */
-function digits(b: Uint8Array, start: number, end: number): number {
+export function digits(b: Uint8Array, start: number, end: number): number {
   let v = 0;
   for (let i = start; i < end; i++) v = v * 10 + ((b[i] as number) - DIGIT0);
   return v;
 }
 
 /** Fraction digits after a '.', scaled to microseconds ('5' → 500000). */
-function micros(b: Uint8Array, start: number, end: number): number {
+export function micros(b: Uint8Array, start: number, end: number): number {
   let v = 0;
   let n = 0;
   for (let i = start; i < end && n < 6; i++, n++) v = v * 10 + ((b[i] as number) - DIGIT0);

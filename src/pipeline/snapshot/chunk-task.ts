@@ -3,20 +3,18 @@ import type { ConnectionOptions } from 'mysql2';
 import type { Partitioning } from '../../config/index.js';
 import {
   AvroWriter,
-  buildRowRecord,
   compileTableMapper,
   dtsPosition,
-  encodeRecordView,
-  imageText,
+  SnapshotRowEncoder,
   SNAPSHOT_CONNECTION_OPTIONS,
   SNAPSHOT_SESSION_SQL,
-  type ChangeHeader,
+  type SnapshotHeader,
   type TableMapper,
 } from '../../format/dts-avro/index.js';
 import { EncodedBatchBuilder, transferList, type EncodedBatch } from '../../model/encoded-batch.js';
 import type { TableSchema } from '../../model/table.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
-import { openStreamingConnection, readChunk, RowPacer, type PacerShared, type RawRow } from '../../source/snapshot/read-chunk.js';
+import { openStreamingConnection, readChunk, RowPacer, type PacerShared, type RowPacket } from '../../source/snapshot/read-chunk.js';
 import { compileRouter, keyColumnsFor, type TableRouter } from '../../transform/index.js';
 
 /** Everything a worker needs to read, encode and route one chunk: plain data only (it is cloned to the worker). */
@@ -140,6 +138,8 @@ class BatchStream {
 
 interface CompiledTable {
   mapper: TableMapper;
+  /** writes INIT records straight from row packets (byte-identical to the mapper's object path) */
+  encoder: SnapshotRowEncoder;
   router: TableRouter;
   keyOrdinals: readonly number[];
 }
@@ -177,8 +177,10 @@ function compiledFor(t: ChunkTask): CompiledTable {
   if (!c) {
     const keyCols = keyColumnsFor(t.schema, t.partitionKey);
     const keyOrdinals = keyCols?.ordinals ?? [];
+    const mapper = compileTableMapper(t.schema);
     c = {
-      mapper: compileTableMapper(t.schema),
+      mapper,
+      encoder: new SnapshotRowEncoder(mapper),
       keyOrdinals,
       router: compileRouter({ strategy: t.partitioning, partitions: t.partitions, db: t.schema.db, table: t.schema.table, keyOrdinals: keyCols ? keyOrdinals : null }),
     };
@@ -210,8 +212,7 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
   const timestampMs = t.snapshotTime * 1000;
   let nextId = t.chunk.idBase;
   let bytes = 0;
-  const header = {
-    id: 0,
+  const frame = table.encoder.frame({
     sourceTimestamp: t.snapshotTime,
     sourcePosition: position,
     safeSourcePosition: position,
@@ -220,7 +221,7 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
     threadId: 0,
     serverId: t.serverId,
     readerThroughoutTime: 0,
-  } satisfies ChangeHeader;
+  } satisfies SnapshotHeader);
 
   const cut = (partition: number, b: EncodedBatchBuilder): void => {
     const firstSeq = nextId - b.count;
@@ -235,14 +236,12 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
     });
   };
 
-  const onBlock = (rows: RawRow[]): Promise<void> => {
+  const onBlock = (rows: RowPacket[]): Promise<void> => {
     for (const row of rows) {
-      const after = table.mapper.snapshotImage(row);
-      for (const o of table.keyOrdinals) keyText[o] = imageText(after[o] ?? null);
-      const route = table.router.routeRow(keyText);
-      header.id = nextId;
       // a view of the writer's bytes: the builder copies it before the writer is used again
-      const value = encodeRecordView(buildRowRecord(table.mapper, 'INIT', header, null, after), writer, table.mapper.fieldsBytes);
+      const value = table.encoder.encode(writer, frame, nextId, row.buffer, row.start, row.end);
+      table.encoder.keyTexts(row.buffer, table.keyOrdinals, keyText);
+      const route = table.router.routeRow(keyText);
       const key = route.key === null ? null : Buffer.from(route.key, 'utf8');
       let b = builders.get(route.partition);
       if (!b) builders.set(route.partition, (b = new EncodedBatchBuilder()));

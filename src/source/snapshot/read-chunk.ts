@@ -2,9 +2,9 @@ import mysql, { type Connection, type ConnectionOptions } from 'mysql2';
 import type { ChunkSpec } from './chunk.js';
 import { chunkWhere } from './range-sql.js';
 import { quoteIdent } from '../../model/table.js';
+import { installRowPacketParser, type RowPacket } from './row-packets.js';
 
-/** A row of the snapshot SELECT: the text-protocol bytes of each column, null for SQL NULL. */
-export type RawRow = (Buffer | null)[];
+export type { RowPacket } from './row-packets.js';
 
 export interface ChunkQuery {
   chunk: ChunkSpec;
@@ -104,7 +104,7 @@ export class RowPacer {
 }
 
 /**
- * Streams one chunk's rows in blocks of `blockRows`, calling `onBlock` for each. The connection is paused
+ * Streams one chunk's rows, as row packets, in blocks of `blockRows`, calling `onBlock` for each. The connection is paused
  * while `onBlock` works (and while the pacer says wait), so a slow consumer slows the read, not the heap.
  */
 export function readChunk(
@@ -112,11 +112,11 @@ export function readChunk(
   q: ChunkQuery,
   blockRows: number,
   pacer: RowPacer,
-  onBlock: (rows: RawRow[]) => Promise<void> | void,
+  onBlock: (rows: RowPacket[]) => Promise<void> | void,
 ): Promise<number> {
   const { sql, values } = chunkSql(q);
   return new Promise((resolve, reject) => {
-    let block: RawRow[] = [];
+    let block: RowPacket[] = [];
     let total = 0;
     let failed = false;
     let pending: Promise<void> = Promise.resolve();
@@ -144,11 +144,13 @@ export function readChunk(
           },
         );
     };
-    conn
-      .query({ sql, values, rowsAsArray: true, typeCast: false })
+    // each row arrives as its packet's bytes (the length-coded column values), parsed by the consumer
+    const query = conn.query({ sql, values, rowsAsArray: true, typeCast: false });
+    installRowPacketParser(query);
+    query
       .on('result', (row) => {
         if (failed) return;
-        block.push(row as unknown as RawRow);
+        block.push(row as unknown as RowPacket);
         total++;
         if (block.length >= blockRows) flush(false);
       })
