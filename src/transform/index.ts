@@ -3,7 +3,7 @@
  * which tables a job syncs (object selection), where each record goes (partition and message key), and
  * whether a row passes the table's WHERE filter.
  */
-export { javaStringHashCode, partitionFor } from './java-hash.js';
+export { javaBytesHashCode, javaStringHashCode, partitionFor } from './java-hash.js';
 export { compileNamePattern, type NamePattern } from './glob.js';
 export {
   selectObjects,

@@ -13,6 +13,13 @@ export function javaStringHashCode(s: string): number {
   return h;
 }
 
+/** `s.hashCode()` of the string whose characters are the bytes b[0, length) (ASCII or latin1 text). */
+export function javaBytesHashCode(b: Uint8Array, length: number): number {
+  let h = 0;
+  for (let i = 0; i < length; i++) h = (Math.imul(31, h) + (b[i] as number)) | 0;
+  return h;
+}
+
 /**
  * `(h & 0x7fffffff) % n`: masking the sign bit (not Math.abs) keeps Integer.MIN_VALUE in range — Java's
  * Math.abs(Integer.MIN_VALUE) is still negative, the classic partitioner bug.

@@ -3,7 +3,7 @@
  * per-record cost is one key render and one hash.
  */
 import { objectName } from '../model/table.js';
-import { javaStringHashCode, partitionFor } from './java-hash.js';
+import { javaBytesHashCode, javaStringHashCode, partitionFor } from './java-hash.js';
 import { renderKeyString } from './key-columns.js';
 
 export type PartitionStrategy = 'partition0' | 'table-hash' | 'key-hash';
@@ -27,6 +27,11 @@ export interface RouterOptions {
 export interface TableRouter {
   /** for INSERT/DELETE/INIT the row's image; for UPDATE the after image (a changed key goes by its new value) */
   routeRow(image: ReadonlyArray<string | null>): Route;
+  /**
+   * The partition routeRow gives a row whose key string is the ASCII text key[0, length) — for callers that
+   * build the key's bytes themselves (the snapshot's fused encoder), so no string is made per row.
+   */
+  partitionOfKey(key: Uint8Array, length: number): number;
   /** a DDL record on this table */
   routeDdl(): Route;
 }
@@ -49,6 +54,7 @@ export function compileRouter(o: RouterOptions): TableRouter {
   if (o.strategy === 'partition0') {
     return {
       routeRow: (image) => ({ partition: 0, key: ordinals ? renderKeyString(image, ordinals) : null }),
+      partitionOfKey: () => 0,
       routeDdl: () => ddl,
     };
   }
@@ -56,6 +62,7 @@ export function compileRouter(o: RouterOptions): TableRouter {
     const partition = partitionFor(javaStringHashCode(tableHashString(o.db, o.table)), o.partitions);
     return {
       routeRow: (image) => ({ partition, key: ordinals ? renderKeyString(image, ordinals) : null }),
+      partitionOfKey: () => partition,
       routeDdl: () => ddl,
     };
   }
@@ -67,6 +74,7 @@ export function compileRouter(o: RouterOptions): TableRouter {
           return { partition: partitionFor(javaStringHashCode(key), n), key };
         }
       : () => ({ partition: 0, key: null }),
+    partitionOfKey: ordinals ? (key, length) => partitionFor(javaBytesHashCode(key, length), n) : () => 0,
     routeDdl: () => ddl,
   };
 }

@@ -231,15 +231,19 @@ function enumWriter(codec: ColumnCodec, fallback: ValueWriter): ValueWriter {
   };
 }
 
-function compileKeyText(codec: ColumnCodec): KeyTextOf {
+/** Whether the column's image text is the latin1 text of its bytes (imageText of Integer and Decimal values). */
+function keyTextIsBytes(codec: ColumnCodec): boolean {
   const kind = sampleValue(codec)?.kind;
-  const dataType = codec.meta.dataType.toLowerCase();
-  // imageText of Integer/Decimal is the codec's value, the latin1 text of the bytes
-  if ((kind === 'Integer' && INTEGER_TYPES.has(dataType)) || kind === 'Decimal') {
-    return (row, s, e) => row.toString('latin1', s, e);
-  }
+  return (kind === 'Integer' && INTEGER_TYPES.has(codec.meta.dataType.toLowerCase())) || kind === 'Decimal';
+}
+
+function compileKeyText(codec: ColumnCodec): KeyTextOf {
+  if (keyTextIsBytes(codec)) return (row, s, e) => row.toString('latin1', s, e);
   return (row, s, e) => imageText(codec.fromSnapshot(row.subarray(s, e)));
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /**
  * A table's fused INIT encoder (compile once per table version). Not reentrant: `keyTexts` reads the column
@@ -248,6 +252,7 @@ function compileKeyText(codec: ColumnCodec): KeyTextOf {
 export class SnapshotRowEncoder {
   private readonly writers: ValueWriter[];
   private readonly keyTextOf: KeyTextOf[];
+  private readonly keyIsBytes: boolean[];
   /** per column, where its value starts and ends in the last encoded row; start -1 = NULL */
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
@@ -262,6 +267,7 @@ export class SnapshotRowEncoder {
     this.writers = codecs.map((c, i) => fused[i] ?? fallbackWriter(c));
     this.codecColumns = codecs.filter((_, i) => fused[i] === null).map((c) => c.meta.name);
     this.keyTextOf = codecs.map(compileKeyText);
+    this.keyIsBytes = codecs.map(keyTextIsBytes);
     this.starts = new Int32Array(this.columns);
     this.ends = new Int32Array(this.columns);
   }
@@ -328,6 +334,48 @@ export class SnapshotRowEncoder {
     if (i !== this.columns || p !== end) throw new Error(`a snapshot row of ${this.mapper.objectName} does not hold its ${this.columns} columns (${end - start} bytes, columns end at ${p - start})`);
     w.rawRange(frame.tail, 0, frame.tail.length);
     return w.view();
+  }
+
+  /**
+   * The key string of the last encoded row (renderKeyString of the image texts at `ordinals`) as UTF-8 bytes
+   * into `out`, when it can be copied from the row: every key column an integer or decimal whose text is
+   * printable ASCII JSON needs no escape for. Returns the byte length, or -1 when the caller must build the key
+   * from keyTexts (or `out` is too small).
+   */
+  writeKeyJson(row: Buffer, ordinals: readonly number[], out: Uint8Array): number {
+    const cap = out.length;
+    let n = 0;
+    if (cap < 2) return -1;
+    out[n++] = 0x5b; // [
+    for (let k = 0; k < ordinals.length; k++) {
+      const o = ordinals[k] as number;
+      if (!this.keyIsBytes[o]) return -1;
+      if (k > 0) {
+        if (n >= cap) return -1;
+        out[n++] = 0x2c; // ,
+      }
+      const s = this.starts[o] as number;
+      if (s < 0) {
+        if (n + 4 > cap) return -1;
+        out[n++] = 0x6e; // null
+        out[n++] = 0x75;
+        out[n++] = 0x6c;
+        out[n++] = 0x6c;
+        continue;
+      }
+      const e = this.ends[o] as number;
+      if (n + (e - s) + 2 > cap) return -1;
+      out[n++] = QUOTE;
+      for (let i = s; i < e; i++) {
+        const c = row[i] as number;
+        if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) return -1;
+        out[n++] = c;
+      }
+      out[n++] = QUOTE;
+    }
+    if (n >= cap) return -1;
+    out[n++] = 0x5d; // ]
+    return n;
   }
 
   /** The DTS image texts of the columns at `ordinals` of the last encoded row, into `out` at those ordinals. */

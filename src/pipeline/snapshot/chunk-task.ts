@@ -209,6 +209,8 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
   const position = dtsPosition(t.position.file, t.position.pos);
   const builders = new Map<number, EncodedBatchBuilder>();
   const keyText: (string | null)[] = new Array(t.schema.columns.length).fill(null);
+  // the builder copies each key out of it at once
+  const keyScratch = new Uint8Array(512);
   const timestampMs = t.snapshotTime * 1000;
   let nextId = t.chunk.idBase;
   let bytes = 0;
@@ -240,17 +242,27 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
     for (const row of rows) {
       // a view of the writer's bytes: the builder copies it before the writer is used again
       const value = table.encoder.encode(writer, frame, nextId, row.buffer, row.start, row.end);
-      table.encoder.keyTexts(row.buffer, table.keyOrdinals, keyText);
-      const route = table.router.routeRow(keyText);
-      const key = route.key === null ? null : Buffer.from(route.key, 'utf8');
-      let b = builders.get(route.partition);
-      if (!b) builders.set(route.partition, (b = new EncodedBatchBuilder()));
+      // the key's bytes straight from the row where they can be (integer/decimal keys), else via its text
+      let key: Uint8Array | null;
+      let partition: number;
+      const keyLength = table.keyOrdinals.length > 0 ? table.encoder.writeKeyJson(row.buffer, table.keyOrdinals, keyScratch) : -1;
+      if (keyLength >= 0) {
+        key = keyScratch.subarray(0, keyLength);
+        partition = table.router.partitionOfKey(keyScratch, keyLength);
+      } else {
+        table.encoder.keyTexts(row.buffer, table.keyOrdinals, keyText);
+        const route = table.router.routeRow(keyText);
+        key = route.key === null ? null : Buffer.from(route.key, 'utf8');
+        partition = route.partition;
+      }
+      let b = builders.get(partition);
+      if (!b) builders.set(partition, (b = new EncodedBatchBuilder()));
       // Sequence numbers of different partitions interleave; each batch's range is only its own ids, which
       // stay increasing per partition, and that is all ordering needs here.
       b.add(key, value, timestampMs);
       nextId++;
       bytes += value.length;
-      if (b.byteLength >= t.batchBytes) cut(route.partition, b);
+      if (b.byteLength >= t.batchBytes) cut(partition, b);
     }
     // the read stays paused until the main thread has taken enough of the batches (credits)
     return stream.ready();

@@ -100,6 +100,7 @@ async function compare(svc: DbService): Promise<void> {
     const frame = encoder.frame(HEADER);
     const writer = new AvroWriter();
     const got = new Map<string, Encoded>();
+    const keyScratch = new Uint8Array(512);
     const chunk = { id: `${db}.${TABLE}#0`, db, table: TABLE, index: 0, keyColumns: ['id'], lower: null, upper: null, idBase: 0, estimatedRows: 0 };
     let blocks = 0;
     const count = await readChunk(conn, { chunk, selectList: mapper.selectList, filterSql: null }, 7, new RowPacer(0), async (block) => {
@@ -112,6 +113,11 @@ async function compare(svc: DbService): Promise<void> {
         const rowId = id + Number(keyText[keyCols.ordinals[0] as number]);
         const value = Buffer.from(encoder.encode(writer, frame, rowId, row.buffer, row.start, row.end));
         const route = router.routeRow(keyText);
+        // the key's bytes copied from the row (an INT primary key) and their partition, as chunk-task uses them
+        const keyLength = encoder.writeKeyJson(row.buffer, keyCols.ordinals, keyScratch);
+        assert.ok(keyLength > 0 && route.key !== null);
+        assert.equal(Buffer.from(keyScratch.subarray(0, keyLength)).toString(), route.key);
+        assert.equal(router.partitionOfKey(keyScratch, keyLength), route.partition);
         got.set(route.key ?? '', { value, route });
       }
     });

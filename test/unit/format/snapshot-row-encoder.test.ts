@@ -187,10 +187,12 @@ function rowsOf(cols: Col[]): Value[][] {
 
 interface Compared {
   rows: number;
+  /** rows whose key bytes the encoder copied from the row (the rest took the key text path) */
+  copiedKeys: number;
 }
 
 /** Encodes every row both ways and routes it both ways under `keyOrdinals`; fails on the first difference. */
-function compareBothWays(schema: TableSchema, rows: Value[][], strategy: PartitionStrategy, keyNames: string[] | null, id0: number): Compared {
+function compareBothWays(schema: TableSchema, rows: Value[][], strategy: PartitionStrategy, keyNames: string[] | null, id0: number, keyScratchBytes = 512): Compared {
   const mapper = compileTableMapper(schema);
   const encoder = new SnapshotRowEncoder(mapper);
   const frame = encoder.frame(SNAPSHOT_HEADER);
@@ -201,6 +203,8 @@ function compareBothWays(schema: TableSchema, rows: Value[][], strategy: Partiti
   const refWriter = new AvroWriter(64);
   const refKeys: (string | null)[] = new Array(schema.columns.length).fill(null);
   const fusedKeys: (string | null)[] = new Array(schema.columns.length).fill(null);
+  const keyScratch = new Uint8Array(keyScratchBytes);
+  let copiedKeys = 0;
   rows.forEach((values, r) => {
     const id = id0 + r;
     const p = packet(values);
@@ -213,13 +217,21 @@ function compareBothWays(schema: TableSchema, rows: Value[][], strategy: Partiti
     const got = Buffer.from(encoder.encode(fusedWriter, frame, id, p.buffer, p.start, p.end));
     encoder.keyTexts(p.buffer, ordinals, fusedKeys);
     const gotRoute = router.routeRow(fusedKeys);
+    // the key's bytes straight from the row, where the encoder can copy them, and their partition
+    const keyLength = ordinals.length > 0 ? encoder.writeKeyJson(p.buffer, ordinals, keyScratch) : -1;
+    if (keyLength >= 0) {
+      copiedKeys++;
+      assert.ok(wantRoute.key !== null);
+      assert.equal(Buffer.from(keyScratch.subarray(0, keyLength)).toString('hex'), Buffer.from(wantRoute.key, 'utf8').toString('hex'), `row ${r}: key bytes`);
+      assert.equal(router.partitionOfKey(keyScratch, keyLength), wantRoute.partition, `row ${r}: partition of the key bytes`);
+    }
     if (!got.equals(want)) {
       const at = got.findIndex((b, i) => b !== want[i]);
       assert.fail(`row ${r} (${values.map((v) => (v === null ? 'NULL' : typeof v === 'string' ? v.slice(0, 20) : v.subarray(0, 8).toString('hex'))).join(' | ')}): record bytes differ at ${at} of ${want.length}/${got.length}`);
     }
     assert.deepEqual(gotRoute, wantRoute, `row ${r}: route under ${strategy} keyed by ${keyNames?.join(',') ?? 'the primary key'}`);
   });
-  return { rows: rows.length };
+  return { rows: rows.length, copiedKeys };
 }
 
 for (const server of ['mysql', 'mariadb'] as const) {
@@ -235,6 +247,16 @@ for (const server of ['mysql', 'mariadb'] as const) {
     for (const c of cols) compared += compareBothWays(schema, rows, 'key-hash', [c.meta.name], 2 ** 40).rows;
     compared += compareBothWays(schema, rows, 'key-hash', ['v_gbk', 'ts6'], 300).rows;
     assert.ok(compared > cols.length * rows.length);
+    // integer and decimal keys, one or several columns, NULLs among them: their bytes are copied
+    for (const key of [['id'], ['biu'], ['d65'], ['bi', 'd52', 'ti']]) {
+      for (const strategy of ['key-hash', 'table-hash', 'partition0'] as const) {
+        const c = compareBothWays(schema, rows, strategy, key, 9);
+        assert.equal(c.copiedKeys, c.rows, `${key.join(',')} copied`);
+      }
+    }
+    // a key too long for the scratch space takes the text path (the 67-character DECIMAL(65,30) maxima)
+    const small = compareBothWays(schema, rows, 'key-hash', ['d65'], 9, 40);
+    assert.ok(small.copiedKeys > 0 && small.copiedKeys < small.rows, `${small.copiedKeys} of ${small.rows} keys copied into 40 bytes`);
   });
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { javaStringHashCode, partitionFor } from '../../../src/transform/index.js';
+import { javaBytesHashCode, javaStringHashCode, partitionFor } from '../../../src/transform/index.js';
 
 interface Vector {
   input: string;
@@ -39,4 +39,13 @@ test('Integer.MIN_VALUE stays in range (masking, not Math.abs)', () => {
   assert.equal(javaStringHashCode('polygenelubricants'), -2147483648);
   assert.equal(partitionFor(-2147483648, 7), 0);
   assert.equal(partitionFor(-1, 64), 0x7fffffff % 64);
+});
+
+test('javaBytesHashCode of ASCII or latin1 bytes equals javaStringHashCode of their text', () => {
+  for (const s of ['', '["42"]', '["-9223372036854775808","0.5",null]', 'x'.repeat(1000), 'café\u00ff\u0080']) {
+    const b = Buffer.from(s, 'latin1');
+    assert.equal(javaBytesHashCode(b, b.length), javaStringHashCode(s), s.slice(0, 40));
+  }
+  const padded = Buffer.from('["7"]trailing', 'latin1');
+  assert.equal(javaBytesHashCode(padded, 5), javaStringHashCode('["7"]'));
 });
