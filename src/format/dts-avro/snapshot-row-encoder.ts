@@ -294,7 +294,7 @@ export class SnapshotRowEncoder {
     w.reset();
     w.long(0);
     w.long(id);
-    w.rawRange(frame.head, 0, frame.head.length);
+    w.raw(frame.head);
     const writers = this.writers;
     const starts = this.starts;
     const ends = this.ends;
