@@ -5,6 +5,7 @@
  * as zongji's readMysqlValue consumes it (for zongji's table map after zongji-raw.ts re-typed it). A table
  * with any column outside these rules gets no layout and its rows events stay with zongji on the main thread.
  */
+import { readPackedInt } from './packed-int.js';
 import type { ZongjiTableMapEntry } from './zongji-raw.js';
 
 /** A column's width in a row image: >0 fixed bytes, <0 a length prefix of −n bytes followed by that many bytes. */
@@ -129,18 +130,9 @@ export function readRowsBodyHeader(body: Buffer, typeCode: number): RowsBodyHead
   const flags = body.readUInt16LE(pos);
   pos += 2;
   if (kind.version === 2) pos += body.readUInt16LE(pos); // extra data length counts its own 2 bytes
-  const first = body[pos] as number;
-  let columnCount: number;
-  if (first < 251) {
-    columnCount = first;
-    pos += 1;
-  } else if (first === 252) {
-    columnCount = body.readUInt16LE(pos + 1);
-    pos += 3;
-  } else if (first === 253) {
-    columnCount = body.readUIntLE(pos + 1, 3);
-    pos += 4;
-  } else throw new Error(`rows event column count with prefix ${first}`);
+  const count = readPackedInt(body, pos);
+  const columnCount = count.value;
+  pos = count.next;
   const bitmapBytes = (columnCount + 7) >> 3;
   const present = body.subarray(pos, pos + bitmapBytes);
   pos += bitmapBytes;
@@ -152,7 +144,8 @@ export function readRowsBodyHeader(body: Buffer, typeCode: number): RowsBodyHead
   return { tableId, flags, columnCount, present, presentAfter, rowsStart: pos };
 }
 
-function popcount(bitmap: Buffer, columns: number): number {
+/** How many of the first `columns` bits of a column bitmap are set. */
+export function popcount(bitmap: Buffer, columns: number): number {
   let n = 0;
   for (let i = 0; i < columns; i++) if (((bitmap[i >> 3] as number) >> (i & 7)) & 1) n++;
   return n;

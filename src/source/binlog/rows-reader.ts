@@ -6,7 +6,7 @@
  * with a column outside these readers gets no reader and its rows go through zongji's own classes
  * (rows-decode.ts). test/unit/binlog/rows-reader.test.ts holds both decoders to the same values.
  */
-import { readRowsBodyHeader, ROWS_EVENT_TYPES } from './rows-layout.js';
+import { popcount, readRowsBodyHeader, ROWS_EVENT_TYPES } from './rows-layout.js';
 import type { PlainTableMapEntry } from './rows-decode.js';
 
 export type RawValue = number | string | Buffer | null;
@@ -306,19 +306,13 @@ export function compileRowsReader(entry: PlainTableMapEntry): RowsReader | null 
     return pos;
   }
 
-  const popcount = (bitmap: Buffer): number => {
-    let k = 0;
-    for (let i = 0; i < n; i++) if (((bitmap[i >> 3] as number) >> (i & 7)) & 1) k++;
-    return k;
-  };
-
   return {
     read(body, typeCode) {
       const h = readRowsBodyHeader(body, typeCode);
       if (h.columnCount !== n) throw new Error(`rows event has ${h.columnCount} columns, its table map ${n}`);
       const update = ROWS_EVENT_TYPES[typeCode]?.op === 'update';
-      const n1 = popcount(h.present);
-      const n2 = h.presentAfter ? popcount(h.presentAfter) : 0;
+      const n1 = popcount(h.present, n);
+      const n2 = h.presentAfter ? popcount(h.presentAfter, n) : 0;
       const rows: ReadRow[] = [];
       let pos = h.rowsStart;
       while (pos < body.length) {

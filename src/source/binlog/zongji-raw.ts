@@ -21,6 +21,8 @@
  * TableMap events anyway) and call attachRawBinlogValues before start().
  */
 
+import { readPackedInt } from './packed-int.js';
+
 /** MySQL binlog column type codes (zongji's MysqlTypes) */
 const T = {
   DATE: 10,
@@ -188,18 +190,9 @@ export function retypeVectorColumns(body: Buffer): VectorColumns | null {
   let pos = 8; // table id (6), flags (2)
   pos += 1 + (body[pos] as number) + 1; // database name: length, bytes, NUL
   pos += 1 + (body[pos] as number) + 1; // table name
-  const first = body[pos] as number;
-  let count: number;
-  if (first < 251) {
-    count = first;
-    pos += 1;
-  } else if (first === 252) {
-    count = body.readUInt16LE(pos + 1);
-    pos += 3;
-  } else {
-    count = body.readUIntLE(pos + 1, 3);
-    pos += 4;
-  }
+  const packed = readPackedInt(body, pos);
+  const count = packed.value;
+  pos = packed.next;
   const columns: number[] = [];
   for (let i = 0; i < count && pos + i < body.length; i++) {
     if (body[pos + i] === MYSQL_TYPE_VECTOR) {
