@@ -187,7 +187,8 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
       tableId: h.tableId,
       columns_present_bitmap: h.present,
       ...(h.presentAfter ? { columns_present_bitmap2: h.presentAfter } : {}),
-      tableMap: zongji.tableMap as unknown as RawRowsBytes['tableMap'],
+      // the entry as it is now: the rows are decoded later, after zongji may have replaced it (a later TABLE_MAP)
+      tableMap: { [h.tableId]: { ...entry } } as unknown as RawRowsBytes['tableMap'],
       typeCode,
       body,
       rowCount,
