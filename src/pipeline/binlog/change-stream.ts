@@ -55,7 +55,7 @@ export interface ChangeStreamOptions {
   /** open batches are cut once their records reach this many bytes */
   batchBytes: number;
   log: (line: string) => void;
-  /** the piscina pool that runs rows tasks; required when the reader hands rows events on as bytes */
+  /** the piscina pool that runs rows tasks; without one, rows events that arrive as bytes are encoded here */
   rowsPool?: RowsPool;
   /** a rows task is sent once its event bytes reach this (default 256 KiB) */
   taskBytes?: number;
@@ -105,6 +105,9 @@ const OPERATION: Record<string, RowOperation> = { [EVENT.writeRows]: 'INSERT', [
 
 export class ChangeStream {
   private readonly o: ChangeStreamOptions;
+  private readonly taskBytes: number;
+  private readonly maxTasksInFlight: number;
+  private readonly inlineRowsBelow: number;
   private readonly batcher = new PartitionBatcher();
   private readonly writer = new AvroWriter();
   private lastId: number;
@@ -131,6 +134,9 @@ export class ChangeStream {
   constructor(o: ChangeStreamOptions) {
     this.o = o;
     this.lastId = o.lastId;
+    this.taskBytes = o.taskBytes ?? 256 << 10;
+    this.maxTasksInFlight = o.maxTasksInFlight ?? 4;
+    this.inlineRowsBelow = o.inlineRowsBelow ?? 256;
   }
 
   /** The reader's onEvent. */
@@ -162,10 +168,9 @@ export class ChangeStream {
   private afterEvent(ev: FramedEvent): void | Promise<void> {
     if (ev.boundary) this.onBoundary(ev);
     if (this.batcher.pendingBytes >= this.o.batchBytes) return this.cut();
-    if (this.task && this.task.bytes >= (this.o.taskBytes ?? 256 << 10)) {
+    if (this.task && this.task.bytes >= this.taskBytes) {
       this.seal();
-      const max = this.o.maxTasksInFlight ?? 4;
-      if (this.tasksInFlight >= max) return this.tasksBelow(max);
+      if (this.tasksInFlight >= this.maxTasksInFlight) return this.tasksBelow(this.maxTasksInFlight);
       return;
     }
     if ((this.batcher.pendingRecords > 0 || this.pendingBoundaries.length > 0 || this.task) && !this.cutScheduled) {
@@ -177,8 +182,7 @@ export class ChangeStream {
         if (!this.failure) {
           const p = this.cut();
           if (p) this.block(p);
-          const max = this.o.maxTasksInFlight ?? 4;
-          if (this.tasksInFlight >= max) this.block(this.tasksBelow(max));
+          if (this.tasksInFlight >= this.maxTasksInFlight) this.block(this.tasksBelow(this.maxTasksInFlight));
         }
       });
     }
@@ -206,15 +210,19 @@ export class ChangeStream {
     if (this.task) this.seal();
     const op = OPERATION[e.getTypeName()] as RowOperation;
     const header = rowsEventHeader(placeOf(ev), this.o.serverVersion, this.o.serverId);
+    this.records += encodeRows(table, op, header, e.rows, this.reserveIds(e.rows.length), this.writer, this.batcher);
+  }
+
+  /** Ids for the `rows` rows of one event (every row takes one, filtered or not: record-ids.ts); returns the first. */
+  private reserveIds(rows: number): number {
     const first = this.lastId + 1;
-    this.lastId += e.rows.length;
-    this.rows += e.rows.length;
-    this.records += encodeRows(table, op, header, e.rows, first, this.writer, this.batcher);
+    this.lastId += rows;
+    this.rows += rows;
+    return first;
   }
 
   /** Rows as bytes: their ids are reserved here, a worker decodes and encodes them. */
   private addToTask(ev: FramedEvent, e: RawRowsBytes, table: BinlogTable): void {
-    if (!this.o.rowsPool) throw new Error('rows events arrive as bytes but the change stream has no worker pool');
     if (this.batcher.pendingRecords > 0) this.seal();
     const t: OpenTask = (this.task ??= { events: [], rows: 0, bodies: [], bytes: 0, tables: {}, entries: [], entryIndex: new Map() } satisfies OpenTask);
     const key = tableKey(table);
@@ -226,9 +234,7 @@ export class ChangeStream {
       entry = t.entries.push(plainTableMapEntry(live)) - 1;
       t.entryIndex.set(columns, entry);
     }
-    const firstId = this.lastId + 1;
-    this.lastId += e.rowCount;
-    this.rows += e.rowCount;
+    const firstId = this.reserveIds(e.rowCount);
     t.events.push({ ...placeOf(ev), table: key, entry, typeCode: e.typeCode, offset: t.bytes, length: e.body.length, firstId, rowCount: e.rowCount });
     t.bodies.push(e.body);
     t.bytes += e.body.length;
@@ -350,7 +356,8 @@ export class ChangeStream {
       at += b.length;
     }
     const task: RowsTask = { kind: 'binlog-rows', serverVersion: this.o.serverVersion, serverId: this.o.serverId, tables: t.tables, entries: t.entries, bytes, events: t.events, end: this.endPosition() };
-    if (t.rows < (this.o.inlineRowsBelow ?? 256)) {
+    const pool = this.o.rowsPool;
+    if (!pool || t.rows < this.inlineRowsBelow) {
       let r: RowsTaskResult;
       try {
         r = runRowsTask(task);
@@ -364,7 +371,7 @@ export class ChangeStream {
     const seg: Segment = { done: false, batches: [], boundaries: [] };
     this.segments.push(seg);
     this.tasksInFlight++;
-    (this.o.rowsPool as RowsPool).run(task, [bytes.buffer]).then(
+    pool.run(task, [bytes.buffer]).then(
       (r) => {
         this.tasksInFlight--;
         seg.batches = r.batches;
