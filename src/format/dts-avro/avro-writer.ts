@@ -53,12 +53,19 @@ export class AvroWriter {
       }
       buf[pos++] = z;
     } else {
-      let z = n >= 0 ? n * 2 : -n * 2 - 1;
-      while (z >= 0x80) {
-        buf[pos++] = (z % 0x80) | 0x80;
-        z = Math.floor(z / 0x80);
+      // The zigzag value 2m (+1 when negative) can reach 2^54 - 1, past a double's exact range, so its low
+      // 7 bits are taken from m before the rest is shifted: m itself is exact for every safe integer.
+      const m = n >= 0 ? n : -n - 1;
+      let z = Math.floor(m / 64);
+      const low = (m % 64) * 2 + (n >= 0 ? 0 : 1);
+      buf[pos++] = z > 0 ? low | 0x80 : low;
+      if (z > 0) {
+        while (z >= 0x80) {
+          buf[pos++] = (z % 0x80) | 0x80;
+          z = Math.floor(z / 0x80);
+        }
+        buf[pos++] = z;
       }
-      buf[pos++] = z;
     }
     this.pos = pos;
   }
@@ -75,11 +82,13 @@ export class AvroWriter {
 
   string(s: string): void {
     const len = s.length;
-    // A string of < 43 UTF-16 units is < 128 UTF-8 bytes, so its zigzag length takes one byte. Short ASCII
-    // (positions, tag keys, charsets, numbers as text) is copied in JS: a native utf8Write call costs more
-    // than the copy (measured: string writes were the largest self time of the encoder).
+    // A string of < 43 UTF-16 units is at most 126 UTF-8 bytes, so its zigzag length takes one byte when the
+    // string is under 64 bytes and two when it is 64–126 bytes. Short ASCII (positions, tag keys, charsets,
+    // numbers as text) is copied in JS: a native utf8Write call costs more than the copy (measured: string
+    // writes were the largest self time of the encoder). Non-ASCII is written after a one-byte length slot and
+    // moved on by one byte in the rare case its length needs a second byte.
     if (len < 43) {
-      if (this.pos + 1 + len * 3 > this.buf.length) this.grow(1 + len * 3);
+      if (this.pos + 2 + len * 3 > this.buf.length) this.grow(2 + len * 3);
       const buf = this.buf;
       const start = this.pos + 1;
       let i = 0;
@@ -88,9 +97,22 @@ export class AvroWriter {
         if (c >= 0x80) break;
         buf[start + i] = c;
       }
-      const written = i === len ? len : buf.utf8Write(s, start);
-      buf[this.pos] = written << 1;
-      this.pos = start + written;
+      if (i === len) {
+        buf[this.pos] = len << 1;
+        this.pos = start + len;
+        return;
+      }
+      const written = buf.utf8Write(s, start);
+      if (written < 64) {
+        buf[this.pos] = written << 1;
+        this.pos = start + written;
+        return;
+      }
+      buf.copyWithin(start + 1, start, start + written);
+      const z = written << 1; // 128..252: two varint bytes
+      buf[this.pos] = (z & 0x7f) | 0x80;
+      buf[this.pos + 1] = z >>> 7;
+      this.pos = start + 1 + written;
       return;
     }
     const bytes = Buffer.byteLength(s, 'utf8');
