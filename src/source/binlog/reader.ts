@@ -8,6 +8,8 @@
 import ZongJi from '@vlasky/zongji';
 import type { SourceConfig } from '../../config/index.js';
 import { attachRawBinlogValues, type ZongjiLike } from './zongji-raw.js';
+// corrects zongji's TABLE_MAP parse on MariaDB (GEOMETRY in the charset list) before any event is parsed
+import './zongji-table-map.js';
 import { connectionOptions } from '../mysql/connect.js';
 import { INCLUDED_EVENTS, type RawEventBase } from './binlog-event.js';
 import { BinlogFramer, type BinlogPoint, type FramedEvent } from './framer.js';
