@@ -431,7 +431,7 @@ function informationSchemaRow(c: Col, i: number): Record<string, unknown> {
 }
 
 /** zongji's table map entry for the case, built from the TABLE_MAP bytes as zongji's index.js builds it, then re-typed. */
-function tableMapEntry(k: Case): ZongjiTableMapEntry & { parentSchema: string; tableName: string } {
+function tableMapEntry(k: Case): { entry: ZongjiTableMapEntry & { parentSchema: string; tableName: string }; unretyped: readonly number[] | null } {
   const body = tableMapBody(k);
   retypeVectorColumns(body); // the gate does this to every TABLE_MAP before zongji sees it
   const parser = new ZongjiParserClass();
@@ -445,8 +445,11 @@ function tableMapEntry(k: Case): ZongjiTableMapEntry & { parentSchema: string; t
   zongji.tableMap[TABLE_ID] = { columnSchemas: columnSchemas as unknown as ZongjiTableMapEntry['columnSchemas'], parentSchema: ev.schemaName, tableName: ev.tableName };
   ev.updateColumnInfo();
   const entry = zongji.tableMap[TABLE_ID];
+  // the layout's own rules for YEAR, DATE, TIME2/DATETIME2/TIMESTAMP2 and ENUM/SET apply only to an entry not
+  // re-typed: they must give the widths the re-typed (BIT) columns get
+  const unretyped = compileRowsLayout(entry);
   rawifyTableMapEntry(entry);
-  return entry;
+  return { entry, unretyped: unretyped?.widths ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------- rows event
@@ -505,12 +508,13 @@ function zongjiRows(body: Buffer, type: number, entry: PlainTableMapEntry): Read
 }
 
 function check(k: Case): void {
-  const entry = tableMapEntry(k);
+  const { entry, unretyped } = tableMapEntry(k);
   const plain = plainTableMapEntry(entry);
   const reader = compileRowsReader(plain);
   const layout = compileRowsLayout(entry);
   assert.ok(reader, 'the reader has a column reader for every column of the table');
   assert.ok(layout, 'the layout has a width rule for every column of the table');
+  assert.deepStrictEqual(unretyped, layout.widths, 'the same widths before and after zongji-raw.ts re-typing');
   const type = typeOf(k);
   const { body, boundaries } = rowsEventBody(k);
   const ours = reader.read(body, type);
