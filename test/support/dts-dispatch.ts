@@ -304,6 +304,9 @@ export function compareReading(r: Reading, server: ServerText): { message: strin
     case 'bytes':
       return r.hex === (server.hex ?? '').toLowerCase() ? null : differ(`0x${r.hex}`, `0x${(server.hex ?? '').toLowerCase()}`);
     case 'number':
+      // FLOAT: MySQL prints a double with at most 16 significant digits, so its text of CAST(f AS DOUBLE) is
+      // the float32 value only once rounded back to float32
+      if (server.dataType === 'float') return Math.fround(r.value) === Math.fround(Number(want)) && r.value === Math.fround(r.value) ? null : differ(String(r.value), want);
       return r.value === Number(want) ? null : differ(String(r.value), want);
     case 'decimal':
       return canonicalDecimal(r.value) === canonicalDecimal(want ?? '') ? null : differ(r.value, want);
