@@ -53,6 +53,8 @@ export interface JobConfig {
   partitioning: Partitioning;
   init: { schema: boolean; data: boolean };
   ddl: 'ignore' | 'emit';
+  /** how records are filled where DTS consumers differ (see README "Type mapping") */
+  format: { charsetNames: 'dts' | 'legacy' };
   /** absolute path of the state directory */
   state: { dir: string };
   snapshot: { parallelism: number; chunkRows: number; maxRowsPerSecond: number };

@@ -91,6 +91,11 @@ export const jobFileSchema = z
       .strict()
       .default({ schema: true, data: true }),
     ddl: z.enum(['ignore', 'emit']).default('ignore'),
+    /** charsetNames: `dts` names utf8mb3 columns utf8mb3 as DTS does; `legacy` writes utf8 for the old DTS demo */
+    format: z
+      .object({ charsetNames: z.enum(['dts', 'legacy']).default('dts') })
+      .strict()
+      .default({ charsetNames: 'dts' }),
     state: z.object({ dir: z.string().min(1).default('.sluice-state') }).strict().default({ dir: '.sluice-state' }),
     snapshot: z
       .object({

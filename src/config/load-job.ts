@@ -100,6 +100,7 @@ export function buildJob(doc: unknown, file: string, env: NodeJS.ProcessEnv = pr
     partitioning: j.partitioning,
     init: j.init,
     ddl: j.ddl,
+    format: j.format,
     state: { dir: resolve(baseDir, j.state.dir) },
     snapshot: j.snapshot,
     workers: j.workers,

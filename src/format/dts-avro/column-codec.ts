@@ -26,6 +26,40 @@ import {
 import type { DtsField, DtsValue } from './types.js';
 import { quoteIdent } from '../../model/table.js';
 
+/** How the DTS record is filled where consumers differ (job file `format`). */
+export interface FormatOptions {
+  /**
+   * `dts` (default): MySQL's own charset names, as DTS writes them (`utf8mb3`, seen in a real DTS record);
+   * `legacy`: `utf8` for utf8mb3 columns, for the old DTS demo whose charset mapper has no `utf8mb3`.
+   */
+  readonly charsetNames: 'dts' | 'legacy';
+}
+
+export const DEFAULT_FORMAT_OPTIONS: FormatOptions = { charsetNames: 'dts' };
+
+/** A column charset as the record names it; MySQL 5.7 and old MariaDB name utf8mb3 `utf8`. */
+export function dtsCharsetName(charset: string, o: FormatOptions): string {
+  if (charset === 'utf8mb3' || charset === 'utf8') return o.charsetNames === 'legacy' ? 'utf8' : 'utf8mb3';
+  return charset;
+}
+
+/**
+ * `fields[].dataTypeNumber` as DTS writes it (public evidence: /work/shared/reference/dts-type-evidence.md; README
+ * "Type mapping"). It differs from MySQL's binlog type code (ColumnMeta.typeCode) where the binlog's code is
+ * not what DTS reports: VARCHAR/VARBINARY are 253 (the real record says 253, the binlog 15); VECTOR (242) has
+ * no adapter in the DTS demo's number table, so it is written as the variable binary string it is.
+ */
+export function dtsDataTypeNumber(meta: ColumnMeta): number {
+  switch (meta.dataType.toLowerCase()) {
+    case 'varchar':
+    case 'varbinary':
+    case 'vector':
+      return 253;
+    default:
+      return meta.typeCode;
+  }
+}
+
 export interface ColumnCodec {
   readonly meta: ColumnMeta;
   readonly field: DtsField;
@@ -62,8 +96,8 @@ const GEOMETRY_TYPES = new Set([
 /** MariaDB's fixed-width binary types that print as text, and their printers */
 const MARIADB_FIXED_TEXT: Readonly<Record<string, (b: Uint8Array) => string>> = { inet6: inet6Text, inet4: inet4Text, uuid: uuidText };
 
-const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
-const BLOB_TYPES = new Set(['tinyblob', 'blob', 'mediumblob', 'longblob']);
+const TEXT_TYPES = new Set(['char', 'varchar']);
+const LOB_TEXT_TYPES = new Set(['tinytext', 'text', 'mediumtext', 'longtext']);
 
 function ascii(b: Buffer): string {
   return b.toString('latin1');
@@ -126,9 +160,9 @@ function littleEndianBigInt(b: Uint8Array): bigint {
   return v;
 }
 
-export function compileColumnCodec(meta: ColumnMeta): ColumnCodec {
+export function compileColumnCodec(meta: ColumnMeta, options: FormatOptions = DEFAULT_FORMAT_OPTIONS): ColumnCodec {
   const col = quoteIdent(meta.name);
-  const field: DtsField = { name: meta.name, dataTypeNumber: meta.typeCode };
+  const field: DtsField = { name: meta.name, dataTypeNumber: dtsDataTypeNumber(meta) };
   const dt = meta.dataType.toLowerCase();
   const base = { meta, field };
 
@@ -271,16 +305,20 @@ export function compileColumnCodec(meta: ColumnMeta): ColumnCodec {
       };
     case 'binary':
     case 'varbinary':
-    case 'vector':
+    case 'vector': {
+      // BINARY/VARBINARY as DTS reports them (254/253): Character{charset "binary"} — the demo casts 253/254 to
+      // Character and both consumers' charset mappers know "binary". MySQL 9's VECTOR is its little-endian
+      // float32 bytes on both paths, a variable-length binary string.
+      const toBinaryString = (b: Uint8Array): DtsValue => ({ kind: 'Character', charset: 'binary', value: b });
+      // BINARY(n): the server pads to n in SELECT, zongji re-pads the binlog's stripped zero bytes
+      return { ...base, selectExpr: col, fromSnapshot: toBinaryString, fromBinlog: (v) => toBinaryString(asBuffer(meta, v)) };
+    }
     case 'tinyblob':
     case 'blob':
     case 'mediumblob':
     case 'longblob': {
-      // the DTS SDK maps BinaryObject.type through ObjectType.valueOf, which knows BINARY and BLOB only;
-      // MySQL 9's VECTOR is its little-endian float32 bytes on both paths, a variable-length binary
-      const type = BLOB_TYPES.has(dt) ? 'BLOB' : 'BINARY';
-      const toObject = (b: Uint8Array): DtsValue => ({ kind: 'BinaryObject', type, value: b });
-      // BINARY(n): the server pads to n in SELECT, zongji re-pads the binlog's stripped zero bytes
+      // 249-252 BinaryObject{BLOB}: what the demo's number table casts them to; the SDK's ObjectType knows BLOB
+      const toObject = (b: Uint8Array): DtsValue => ({ kind: 'BinaryObject', type: 'BLOB', value: b });
       return { ...base, selectExpr: col, fromSnapshot: toObject, fromBinlog: (v) => toObject(asBuffer(meta, v)) };
     }
   }
@@ -298,19 +336,25 @@ export function compileColumnCodec(meta: ColumnMeta): ColumnCodec {
     };
   }
 
-  if (TEXT_TYPES.has(dt)) {
+  if (TEXT_TYPES.has(dt) || LOB_TEXT_TYPES.has(dt)) {
     const charset = meta.charset;
     if (charset === null) throw new SourceError(`Column ${meta.name} (${meta.columnType}) has no character set in its metadata.`);
     const utf8 = charset === 'utf8mb4' || charset === 'utf8mb3' || charset === 'utf8' || charset === 'ascii';
+    // TINYTEXT…LONGTEXT share 249-252 with the BLOBs, and the demo casts those numbers to BinaryObject: DTS's
+    // TEXT is BinaryObject{type "TEXT"} holding the bytes in the column's charset (which the record cannot name)
+    const named = dtsCharsetName(charset, options);
+    const make: (b: Uint8Array) => DtsValue = LOB_TEXT_TYPES.has(dt)
+      ? (b) => ({ kind: 'BinaryObject', type: 'TEXT', value: b })
+      : (b) => ({ kind: 'Character', charset: named, value: b });
     return {
       ...base,
       // bytes arrive in the column's own charset because the snapshot session sets character_set_results=NULL
       selectExpr: col,
-      fromSnapshot: (b) => ({ kind: 'Character', charset, value: b }),
+      fromSnapshot: make,
       fromBinlog: (v) => {
-        if (Buffer.isBuffer(v)) return { kind: 'Character', charset, value: v };
+        if (Buffer.isBuffer(v)) return make(v);
         // zongji without the raw table map decodes text; only UTF-8 round-trips back to the same bytes
-        if (typeof v === 'string' && utf8) return { kind: 'Character', charset, value: Buffer.from(v, 'utf8') };
+        if (typeof v === 'string' && utf8) return make(Buffer.from(v, 'utf8'));
         throw unexpected(meta, v, RAW_HINT);
       },
     };

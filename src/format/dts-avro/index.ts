@@ -23,7 +23,7 @@ export type {
 export { DTS_SCHEMA_JSON, DTS_NAMESPACE, dtsRecordType, OPERATIONS, SOURCE_TYPES } from './schema.js';
 export { AvroWriter } from './avro-writer.js';
 export { encodeRecord, encodeRecordView, encodeFields, writeRecord, writeImageValue } from './encode-record.js';
-export { compileColumnCodec, type ColumnCodec } from './column-codec.js';
+export { compileColumnCodec, dtsCharsetName, dtsDataTypeNumber, DEFAULT_FORMAT_OPTIONS, type ColumnCodec, type FormatOptions } from './column-codec.js';
 export {
   compileTableMapper,
   snapshotSelectList,

@@ -22,7 +22,10 @@ export interface ChangeHeader {
   readonly serverVersion: string;
   readonly threadId: number | string;
   readonly serverId: number | string;
-  /** milliseconds the reader spent between the event time and reading it (DTS readerThroughoutTime) */
+  /**
+   * when the reader read the change, epoch milliseconds (DTS readerThroughoutTime: the real record from
+   * MySQL 8.0.34 has "1712905965384" next to sourceTimestamp 1712905965 — a time, not a duration)
+   */
   readonly readerThroughoutTime: number;
 }
 
@@ -59,6 +62,9 @@ export function buildRowRecord(
       server_id: String(header.serverId),
       metaVersion: table.metaVersion,
       readerThroughoutTime: String(header.readerThroughoutTime),
+      // the real DTS record names the row's database and table in these (plain names, unlike objectName)
+      l_db_name: table.schema.db,
+      l_tb_name: table.schema.table,
     },
     fields: table.fields,
     beforeImages: before,

@@ -15,6 +15,11 @@ export interface RenderOptions {
   readonly fsp?: number;
   /** the column's MySQL type code (fields[].dataTypeNumber): tells BIT (16) and FLOAT (4) apart */
   readonly dataTypeNumber?: number;
+  /**
+   * the column's charset, for TEXT columns: DTS carries them as BinaryObject{type "TEXT"}, which names no
+   * charset; without it the bytes are read as UTF-8
+   */
+  readonly charset?: string | null;
 }
 
 const DECODERS = new Map<string, TextDecoder | null>();
@@ -67,6 +72,8 @@ function decodeMysqlLatin1(bytes: Uint8Array): string {
 /** Text of bytes in a MySQL charset; undecodable charsets fall back to hex. */
 export function decodeCharset(bytes: Uint8Array, charset: string): string {
   if (charset === 'latin1') return decodeMysqlLatin1(bytes);
+  // BINARY/VARBINARY are Character{charset "binary"}: their text is their bytes, shown as hex
+  if (charset === 'binary') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
   const d = decoderFor(charset);
   return d ? d.decode(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
@@ -146,8 +153,10 @@ export function renderValue(v: DtsValue, opts: RenderOptions = {}): string | nul
       return renderDateTime(v, opts.fsp);
     case 'TimestampWithTimeZone':
       return `${renderDateTime(v.value, opts.fsp)} ${v.timezone}`;
-    case 'BinaryGeometry':
     case 'BinaryObject':
+      if (v.type === 'TEXT') return decodeCharset(v.value, opts.charset ?? 'utf8mb4');
+      return bin(v.value, binary);
+    case 'BinaryGeometry':
       return bin(v.value, binary);
     case 'TextGeometry':
     case 'TextObject':
@@ -159,8 +168,9 @@ export function renderValue(v: DtsValue, opts: RenderOptions = {}): string | nul
 
 /**
  * The DTS image text of a key column, as DESIGN §4 hashes it: the rendered value, binary (BLOB/BINARY,
- * geometry) as lowercase hex, NULL as null, TIMESTAMP in UTC, fractions trimmed.
+ * geometry) as lowercase hex, NULL as null, TIMESTAMP in UTC, fractions trimmed; TEXT decoded in `charset`
+ * (the column's), so a TEXT key hashes as its text.
  */
-export function imageText(v: DtsValue): string | null {
-  return renderValue(v);
+export function imageText(v: DtsValue, charset?: string | null): string | null {
+  return charset ? renderValue(v, { charset }) : renderValue(v);
 }

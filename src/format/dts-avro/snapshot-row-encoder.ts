@@ -13,7 +13,7 @@
  * codec itself (from its value for a sample input), so the mapping rules live in column-codec.ts only.
  */
 import { AvroWriter } from './avro-writer.js';
-import { compileColumnCodec, type ColumnCodec } from './column-codec.js';
+import type { ColumnCodec } from './column-codec.js';
 import { writeImageValue, writeRecord } from './encode-record.js';
 import { buildRowRecord, type ChangeHeader } from './record.js';
 import { imageText } from './render.js';
@@ -239,7 +239,8 @@ function keyTextIsBytes(codec: ColumnCodec): boolean {
 
 function compileKeyText(codec: ColumnCodec): KeyTextOf {
   if (keyTextIsBytes(codec)) return (row, s, e) => row.toString('latin1', s, e);
-  return (row, s, e) => imageText(codec.fromSnapshot(row.subarray(s, e)));
+  const charset = codec.meta.charset;
+  return (row, s, e) => imageText(codec.fromSnapshot(row.subarray(s, e)), charset);
 }
 
 const QUOTE = 0x22;
@@ -261,7 +262,7 @@ export class SnapshotRowEncoder {
   readonly codecColumns: readonly string[];
 
   constructor(private readonly mapper: TableMapper) {
-    const codecs = [...mapper.schema.columns].sort((a, b) => a.ordinal - b.ordinal).map(compileColumnCodec);
+    const codecs = mapper.codecs;
     this.columns = codecs.length;
     const fused = codecs.map((c) => fusedValueWriter(c, fallbackWriter(c)));
     this.writers = codecs.map((c, i) => fused[i] ?? fallbackWriter(c));

@@ -4,7 +4,7 @@
  * one pass over prebuilt closures: no per-row schema work.
  */
 import { objectName as dtsObjectName, quoteIdent, type TableSchema } from '../../model/table.js';
-import { compileColumnCodec, type ColumnCodec } from './column-codec.js';
+import { compileColumnCodec, DEFAULT_FORMAT_OPTIONS, type ColumnCodec, type FormatOptions } from './column-codec.js';
 import { encodeFields } from './encode-record.js';
 import type { DtsField, DtsValue } from './types.js';
 
@@ -22,6 +22,8 @@ export interface TableMapper {
   /** the DTS `pk_uk_info` tag, e.g. {"PRIMARY":["id"],"uk_code":["code"]} */
   readonly pkUkInfo: string;
   readonly metaVersion: string;
+  /** the per-column codecs in ordinal order (the fused snapshot encoder takes its constants from them) */
+  readonly codecs: readonly ColumnCodec[];
   /** the column list of the snapshot SELECT (expressions aliased to the column names, in column order) */
   readonly selectList: string;
   snapshotImage(row: SnapshotRow): DtsValue[];
@@ -38,9 +40,9 @@ export function pkUkInfo(schema: TableSchema): string {
   return JSON.stringify(info);
 }
 
-export function compileTableMapper(schema: TableSchema): TableMapper {
+export function compileTableMapper(schema: TableSchema, options: FormatOptions = DEFAULT_FORMAT_OPTIONS): TableMapper {
   const columns = [...schema.columns].sort((a, b) => a.ordinal - b.ordinal);
-  const codecs: readonly ColumnCodec[] = columns.map(compileColumnCodec);
+  const codecs: readonly ColumnCodec[] = columns.map((c) => compileColumnCodec(c, options));
   const fields = codecs.map((c) => c.field);
   const names = columns.map((c) => c.name);
   const n = codecs.length;
@@ -53,6 +55,7 @@ export function compileTableMapper(schema: TableSchema): TableMapper {
     fieldsBytes: encodeFields(fields),
     pkUkInfo: pkUkInfo(schema),
     metaVersion: String(schema.version),
+    codecs,
     selectList: codecs.map((c) => (c.selectExpr === quoteIdent(c.meta.name) ? c.selectExpr : `${c.selectExpr} AS ${quoteIdent(c.meta.name)}`)).join(', '),
     snapshotImage(row: SnapshotRow): DtsValue[] {
       const out = new Array<DtsValue>(n);

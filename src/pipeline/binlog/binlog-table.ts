@@ -3,7 +3,7 @@
  * needs as text. Compiled once per table version (a DDL that changes the table compiles it again).
  */
 import type { Partitioning } from '../../config/index.js';
-import { compileTableMapper, renderValue, imageText, type DtsValue, type TableMapper } from '../../format/dts-avro/index.js';
+import { compileTableMapper, renderValue, imageText, type DtsValue, type FormatOptions, type TableMapper } from '../../format/dts-avro/index.js';
 import type { TableSchema } from '../../model/table.js';
 import { compileFilter, compileRouter, keyColumnsFor, type CompiledFilter, type FilterDialect, type TableRouter } from '../../transform/index.js';
 import type { SyncedTable } from '../job/source-model.js';
@@ -36,6 +36,8 @@ export interface BinlogTableOptions {
   /** the topic's partition count */
   partitions: number;
   filterDialect: FilterDialect;
+  /** how records are filled where DTS consumers differ (job file `format`); the default when absent */
+  format?: FormatOptions;
 }
 
 export function compileBinlogTable(synced: SyncedTable, schema: TableSchema, o: BinlogTableOptions): BinlogTable {
@@ -45,8 +47,10 @@ export function compileBinlogTable(synced: SyncedTable, schema: TableSchema, o: 
   const byName = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
   const filterCols = (filter?.columns ?? []).map((n) => byName.get(n.toLowerCase())).filter((c) => c !== undefined);
   const n = schema.columns.length;
-  const mapper = compileTableMapper(schema);
-  const spec: BinlogTableSpec = { synced, schema, options: { partitioning: o.partitioning, partitions: o.partitions, filterDialect: o.filterDialect } };
+  const mapper = compileTableMapper(schema, o.format);
+  const spec: BinlogTableSpec = { synced, schema, options: { partitioning: o.partitioning, partitions: o.partitions, filterDialect: o.filterDialect, format: o.format } };
+  const charsetAt = new Array<string | null>(n).fill(null);
+  for (const c of schema.columns) charsetAt[c.ordinal] = c.charset;
   return {
     spec,
     synced,
@@ -58,7 +62,7 @@ export function compileBinlogTable(synced: SyncedTable, schema: TableSchema, o: 
     columnNames: [...schema.columns].sort((a, b) => a.ordinal - b.ordinal).map((c) => c.name),
     keyText(image) {
       const out = new Array<string | null>(n).fill(null);
-      for (const i of keyOrdinals) out[i] = imageText(image[i] ?? null);
+      for (const i of keyOrdinals) out[i] = imageText(image[i] ?? null, charsetAt[i]);
       return out;
     },
     filterText(image) {
@@ -66,7 +70,7 @@ export function compileBinlogTable(synced: SyncedTable, schema: TableSchema, o: 
       // value). TIMESTAMP renders in UTC; the snapshot's SQL filter compares it in the session time zone, so
       // the two paths agree on TIMESTAMP filters only on a UTC server (open point of issue 6).
       const out = new Array<string | null>(n).fill(null);
-      for (const c of filterCols) out[c.ordinal] = renderValue(image[c.ordinal] ?? null, { dataTypeNumber: c.typeCode, fsp: c.precision ?? undefined });
+      for (const c of filterCols) out[c.ordinal] = renderValue(image[c.ordinal] ?? null, { dataTypeNumber: c.typeCode, fsp: c.precision ?? undefined, charset: c.charset });
       return out;
     },
   };

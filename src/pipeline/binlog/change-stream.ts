@@ -285,7 +285,7 @@ export class ChangeStream {
         serverVersion: this.o.serverVersion,
         threadId: ev.threadId || q.slaveProxyId,
         serverId: this.o.serverId,
-        readerThroughoutTime: Math.max(0, Date.now() - tsMs),
+        readerThroughoutTime: Date.now(),
       };
       const value = encodeRecord(buildDdlRecord(r.db, q.query, header, ev.gtid ?? undefined), this.writer);
       this.batcher.add(r.topic, r.partition, id, Buffer.from(r.key, 'utf8'), value, tsMs);

@@ -34,7 +34,7 @@ export function rowsEventHeader(place: RowsEventPlace, serverVersion: string, se
     serverVersion,
     threadId: place.threadId,
     serverId,
-    readerThroughoutTime: Math.max(0, Date.now() - place.timestampSec * 1000),
+    readerThroughoutTime: Date.now(),
   };
 }
 

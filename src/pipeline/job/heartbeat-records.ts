@@ -43,7 +43,7 @@ export function heartbeatBatches(h: HeartbeatInput, writer = new AvroWriter()): 
       serverVersion: h.serverVersion,
       threadId: 0,
       serverId: h.serverId,
-      readerThroughoutTime: 0,
+      readerThroughoutTime: Date.now(),
     }),
     writer,
   );

@@ -133,7 +133,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       c.destroy();
     }
   });
-  const tracking = { rules: job.objects, jobTopic: job.target.topic, partitioning: job.partitioning, partitions: args.partitions };
+  const tracking = { rules: job.objects, jobTopic: job.target.topic, partitioning: job.partitioning, partitions: args.partitions, format: job.format };
   const registry = new TableRegistry(
     { ...tracking, filterDialect: filterDialectFor(model.dialect.version.text), fullMetadata: facts.full, collations: facts.collations, loadSchema: loader.load, log },
     { tables: model.tables, saved: cp.binlog && cp.schemas ? { schemas: cp.schemas, versions: cp.schemaVersions } : null, versions: cp.schemaVersions },

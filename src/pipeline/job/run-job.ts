@@ -218,6 +218,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
           position: { file: position.file, pos: position.pos },
           serverVersion: model.dialect.version.text,
           serverId: model.serverId,
+          format: job.format,
           snapshotTime: time,
           pacer,
           batchBytes: Math.min(job.producer.batchBytes, 1 << 20),

@@ -22,7 +22,7 @@ export async function schemaInitBatches(
   for (const t of tables) {
     const [rows] = await conn.query<RowDataPacket[]>(`SHOW CREATE TABLE ${quoteIdent(t.schema.db)}.${quoteIdent(t.schema.table)}`);
     const ddl = String(rows[0]?.['Create Table'] ?? '');
-    const header: ChangeHeader = { id, sourceTimestamp: opts.time, sourcePosition: position, safeSourcePosition: position, sourceTxid: '0', serverVersion: opts.serverVersion, threadId: 0, serverId: opts.serverId, readerThroughoutTime: 0 };
+    const header: ChangeHeader = { id, sourceTimestamp: opts.time, sourcePosition: position, safeSourcePosition: position, sourceTxid: '0', serverVersion: opts.serverVersion, threadId: 0, serverId: opts.serverId, readerThroughoutTime: Date.now() };
     const value = encodeRecord(buildDdlRecord(t.schema.db, ddl, header));
     const route = routeDdl(opts.partitioning, opts.partitions.get(t.object.topic) ?? 1, t.schema.db, t.schema.table);
     const b = new EncodedBatchBuilder(value.length + 64, 1);

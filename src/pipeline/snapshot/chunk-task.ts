@@ -8,6 +8,7 @@ import {
   SnapshotRowEncoder,
   SNAPSHOT_CONNECTION_OPTIONS,
   SNAPSHOT_SESSION_SQL,
+  type FormatOptions,
   type SnapshotHeader,
   type TableMapper,
 } from '../../format/dts-avro/index.js';
@@ -39,6 +40,8 @@ export interface ChunkTask {
   position: { file: string; pos: number };
   serverVersion: string;
   serverId: number;
+  /** the job file's `format` */
+  format: FormatOptions;
   /** when the snapshot started, epoch seconds (the INIT records' source time) */
   snapshotTime: number;
   /** the job-wide pacer (snapshot.maxRowsPerSecond) shared by every reader, null = full speed */
@@ -172,12 +175,12 @@ function releaseConnection(t: ChunkTask, conn: StreamingConnection): void {
 }
 
 function compiledFor(t: ChunkTask): CompiledTable {
-  const key = `${t.schema.db}.${t.schema.table}@${t.schema.version}:${t.partitioning}:${t.partitions}:${t.partitionKey?.join(',') ?? ''}`;
+  const key = `${t.schema.db}.${t.schema.table}@${t.schema.version}:${t.partitioning}:${t.partitions}:${t.partitionKey?.join(',') ?? ''}:${t.format.charsetNames}`;
   let c = compiled.get(key);
   if (!c) {
     const keyCols = keyColumnsFor(t.schema, t.partitionKey);
     const keyOrdinals = keyCols?.ordinals ?? [];
-    const mapper = compileTableMapper(t.schema);
+    const mapper = compileTableMapper(t.schema, t.format);
     c = {
       mapper,
       encoder: new SnapshotRowEncoder(mapper),
@@ -222,7 +225,8 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
     serverVersion: t.serverVersion,
     threadId: 0,
     serverId: t.serverId,
-    readerThroughoutTime: 0,
+    // the chunk's read time: one frame per task keeps the INIT records' header constant bytes
+    readerThroughoutTime: Date.now(),
   } satisfies SnapshotHeader);
 
   const cut = (partition: number, b: EncodedBatchBuilder): void => {

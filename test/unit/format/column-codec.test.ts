@@ -79,16 +79,47 @@ test('character columns carry the original bytes with the MySQL charset name', (
   const bytes = Buffer.from('c4e3bac3', 'hex');
   assert.deepEqual(g.fromSnapshot(bytes), { kind: 'Character', charset: 'gbk', value: bytes });
   assert.deepEqual(g.fromBinlog(bytes), g.fromSnapshot(bytes));
-  const u = compileColumnCodec(column(0, 'u', 'text', 'text', 252, { charset: 'utf8mb4' }));
+  // VARCHAR is 253 as in the real DTS record (the binlog's code is 15)
+  assert.equal(g.field.dataTypeNumber, 253);
+  const u = compileColumnCodec(column(0, 'u', 'varchar', 'varchar(10)', 15, { charset: 'utf8mb4' }));
   assert.deepEqual(u.fromBinlog('😀'), { kind: 'Character', charset: 'utf8mb4', value: Buffer.from('😀') });
   assert.throws(() => g.fromBinlog('你好'), /re-typed/);
+  const c = compileColumnCodec(column(0, 'c', 'char', 'char(3)', 254, { charset: 'latin1' }));
+  assert.equal(c.field.dataTypeNumber, 254);
+  assert.deepEqual(c.fromSnapshot(Buffer.from([0x80])), { kind: 'Character', charset: 'latin1', value: Buffer.from([0x80]) });
+});
+
+test('TEXT columns are BinaryObject{TEXT} under 249-252: the demo casts those numbers to BinaryObject', () => {
+  const u = compileColumnCodec(column(0, 'u', 'text', 'text', 252, { charset: 'utf8mb4' }));
+  assert.equal(u.field.dataTypeNumber, 252);
+  assert.deepEqual(u.fromBinlog('😀'), { kind: 'BinaryObject', type: 'TEXT', value: Buffer.from('😀') });
+  const l = compileColumnCodec(column(0, 'l', 'tinytext', 'tinytext', 249, { charset: 'latin1' }));
+  assert.deepEqual(l.fromSnapshot(Buffer.from([0xe9])), { kind: 'BinaryObject', type: 'TEXT', value: Buffer.from([0xe9]) });
+  assert.equal(compileColumnCodec(column(0, 'm', 'mediumtext', 'mediumtext', 250, { charset: 'gbk' })).field.dataTypeNumber, 250);
+  assert.equal(compileColumnCodec(column(0, 'g', 'longtext', 'longtext', 251, { charset: 'utf8mb4' })).field.dataTypeNumber, 251);
+});
+
+test('utf8mb3 columns are named utf8mb3 (as DTS does), or utf8 with charsetNames: legacy', () => {
+  for (const name of ['utf8mb3', 'utf8']) {
+    const v = column(0, 'v', 'varchar', 'varchar(5)', 15, { charset: name });
+    assert.equal((compileColumnCodec(v).fromSnapshot(t('a')) as { charset: string }).charset, 'utf8mb3');
+    assert.equal((compileColumnCodec(v, { charsetNames: 'legacy' }).fromSnapshot(t('a')) as { charset: string }).charset, 'utf8');
+  }
+  const v4 = column(0, 'v', 'varchar', 'varchar(5)', 15, { charset: 'utf8mb4' });
+  assert.equal((compileColumnCodec(v4, { charsetNames: 'legacy' }).fromSnapshot(t('a')) as { charset: string }).charset, 'utf8mb4');
 });
 
 test('binary, ENUM, SET, JSON and geometry', () => {
+  // BINARY/VARBINARY: Character{charset "binary"} under 254/253 (the demo casts 253/254 to Character)
   const bn = compileColumnCodec(column(0, 'b', 'binary', 'binary(4)', 254));
-  assert.deepEqual(bn.fromBinlog(Buffer.from([1, 0, 0, 0])), { kind: 'BinaryObject', type: 'BINARY', value: Buffer.from([1, 0, 0, 0]) });
+  assert.equal(bn.field.dataTypeNumber, 254);
+  assert.deepEqual(bn.fromBinlog(Buffer.from([1, 0, 0, 0])), { kind: 'Character', charset: 'binary', value: Buffer.from([1, 0, 0, 0]) });
+  const vb = compileColumnCodec(column(0, 'b', 'varbinary', 'varbinary(4)', 15));
+  assert.equal(vb.field.dataTypeNumber, 253);
+  assert.deepEqual(vb.fromSnapshot(Buffer.from([0xff])), { kind: 'Character', charset: 'binary', value: Buffer.from([0xff]) });
   const bl = compileColumnCodec(column(0, 'b', 'mediumblob', 'mediumblob', 250));
   assert.equal((bl.fromSnapshot(Buffer.from([1])) as { type: string }).type, 'BLOB');
+  assert.equal(bl.field.dataTypeNumber, 250);
   const en = compileColumnCodec(column(0, 'e', 'enum', "enum('a','b')", 247, { members: ['a', 'b'] }));
   assert.equal(en.selectExpr, '`e`+0');
   assert.deepEqual(en.fromSnapshot(t('2')), { kind: 'TextObject', type: 'ENUM', value: 'b' });

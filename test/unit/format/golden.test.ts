@@ -57,10 +57,14 @@ test('an INSERT decodes with the reference schema to DTS header, tags and typed 
   assert.deepEqual(r.objectName, { string: 'bench.orders' });
   assert.equal(r.bornTimestamp, 1_714_000_000);
   const tags = r.tags as Record<string, string>;
-  assert.deepEqual(Object.keys(tags), ['pk_uk_info', 'thread_id', 'server_id', 'metaVersion', 'readerThroughoutTime']);
+  // the real DTS record's tags (dts-type-evidence.md), pk_uk_info first (DESIGN §3)
+  assert.deepEqual(Object.keys(tags), ['pk_uk_info', 'thread_id', 'server_id', 'metaVersion', 'readerThroughoutTime', 'l_db_name', 'l_tb_name']);
   assert.equal(tags.pk_uk_info, '{"PRIMARY":["id"],"uk_name":["name"]}');
+  assert.equal(tags.l_db_name, 'bench');
+  assert.equal(tags.l_tb_name, 'orders');
   const fields = (r.fields as { array: { name: string; dataTypeNumber: number }[] }).array;
-  assert.deepEqual(fields.map((f) => f.dataTypeNumber), [8, 3, 15, 246, 12, 252, 245, 5]);
+  // VARCHAR 253 as in the real DTS record, not the binlog's 15
+  assert.deepEqual(fields.map((f) => f.dataTypeNumber), [8, 3, 253, 246, 12, 252, 245, 5]);
   assert.equal(r.beforeImages, null);
   const after = (r.afterImages as { array: Record<string, Record<string, unknown>>[] }).array;
   const ns = 'com.alibaba.dts.formats.avro.';

@@ -211,7 +211,8 @@ function compareBothWays(schema: TableSchema, rows: Value[][], strategy: Partiti
     const after = mapper.snapshotImage(p.columns);
     const header: ChangeHeader = { ...SNAPSHOT_HEADER, id };
     const want = Buffer.from(encodeRecordView(buildRowRecord(mapper, 'INIT', header, null, after), refWriter, mapper.fieldsBytes));
-    for (const o of ordinals) refKeys[o] = imageText(after[o] ?? null);
+    // the object path's key text (binlog-table.ts keyText): TEXT decoded in the column's charset
+    for (const o of ordinals) refKeys[o] = imageText(after[o] ?? null, schema.columns.find((c) => c.ordinal === o)?.charset);
     const wantRoute = router.routeRow(refKeys);
 
     const got = Buffer.from(encoder.encode(fusedWriter, frame, id, p.buffer, p.start, p.end));
