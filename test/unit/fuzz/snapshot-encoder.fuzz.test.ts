@@ -321,7 +321,8 @@ function check(c: RowCase): void {
   const router = compileRouter({ strategy: c.strategy, partitions: 7, db: schema.db, table: schema.table, keyOrdinals: keyCols ? ordinals : null });
   const refKeys: (string | null)[] = new Array(schema.columns.length).fill(null);
   const fusedKeys: (string | null)[] = new Array(schema.columns.length).fill(null);
-  for (const o of ordinals) refKeys[o] = imageText(after[o] ?? null);
+  // the object path's key text (binlog-table.ts keyText): TEXT decoded in the column's charset
+  for (const o of ordinals) refKeys[o] = imageText(after[o] ?? null, schema.columns[o]?.charset);
   const wantRoute = router.routeRow(refKeys);
   encoder.keyTexts(buffer, ordinals, fusedKeys);
   assert.deepEqual(router.routeRow(fusedKeys), wantRoute, 'route from the fused key texts');
