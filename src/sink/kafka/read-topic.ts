@@ -53,6 +53,10 @@ export async function readTopic(cfg: TargetConfig, o: ReadTopicOptions, onMessag
       clearTimeout(idleTimer);
       idleTimer = setTimeout(finish, o.idleMs);
     };
+    // Idleness counts from when partitions are assigned (joining the throwaway group takes a few seconds).
+    // The listener goes on before run(): run() can resolve after the join, and a read from 'latest' of an
+    // idle topic then never saw a message nor the join, and waited forever.
+    consumer.on(consumer.events.GROUP_JOIN, armIdle);
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
@@ -65,8 +69,7 @@ export async function readTopic(cfg: TargetConfig, o: ReadTopicOptions, onMessag
       },
     });
     if (seekTo) for (const p of seekTo) consumer.seek({ topic: o.topic, partition: p.partition, offset: p.offset });
-    // Joining the throwaway group takes a few seconds; idleness counts from when partitions are assigned.
-    consumer.on(consumer.events.GROUP_JOIN, armIdle);
+    armIdle();
     if (o.max === 0) finish();
     await Promise.race([finished, ...(o.stop ? [o.stop] : [])]);
     clearTimeout(idleTimer);

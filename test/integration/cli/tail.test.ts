@@ -96,3 +96,10 @@ test('tail of a missing topic says so in one line and exits 1', async () => {
     (e: { code: number; stderr: string }) => e.code === 1 && /topic 'sluice-no-such-topic-x' does not exist/.test(e.stderr) && e.stderr.trim().split('\n').length === 1,
   );
 });
+
+test('tail --idle without --from-beginning ends on an idle topic (it waited forever)', async () => {
+  const started = Date.now();
+  const { stdout } = await promisify(execFile)(process.execPath, [bin, 'tail', '--topic', topic, '--brokers', KAFKA.plaintext, '--idle', '2'], { timeout: 60_000 });
+  assert.equal(stdout.trim(), '', 'no new record was written, so nothing is printed');
+  assert.ok(Date.now() - started < 30_000, `it ended after ${Date.now() - started} ms`);
+});
