@@ -33,6 +33,8 @@ export interface IncrementalHooks {
   useSink(sink: { readonly stats: SinkCounters }): void;
   /** the incremental phase's lag clock (the status's lag) */
   useLagClock(clock: LagClock): void;
+  /** the GTID state at the stream's position (the status shows the set, not the last transaction's GTID) */
+  useGtidState(state: { readonly value: string | null }): void;
 }
 
 interface SinkCounters {
@@ -118,6 +120,7 @@ export class IncrementalStatus implements IncrementalHooks {
   private readonly readerLatency: WindowedHistogram;
   private readonly receivedAt = new WeakMap<EncodedBatch, number>();
   private clock: LagClock | null = null;
+  private gtidState: { readonly value: string | null } | null = null;
   /** the last event read */
   private last: { file: string; pos: number; gtid: string | null } | null = null;
   /** the reader handed over an event since the last batch went to the sink; when the first of them arrived */
@@ -209,12 +212,17 @@ export class IncrementalStatus implements IncrementalHooks {
     this.clock = clock;
   }
 
+  useGtidState(state: { readonly value: string | null }): void {
+    this.gtidState = state;
+  }
+
   private binlog(): JobStatus['binlog'] {
     const l = this.last;
     if (!l) return null;
     const lagMs = this.clock?.lagMs() ?? null;
     const lagSeconds = lagMs === null ? null : Math.floor(lagMs / 1000);
-    return { file: l.file, pos: l.pos, gtid: l.gtid, lagSeconds };
+    // The set executed up to here; without a tracked set (GTID off, or no seed) the last transaction's GTID.
+    return { file: l.file, pos: l.pos, gtid: this.gtidState?.value ?? l.gtid, lagSeconds };
   }
 
   private latency(): JobStatus['latencyMs'] {

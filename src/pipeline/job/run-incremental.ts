@@ -197,6 +197,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       const start = binlogStart(cp) as NonNullable<ReturnType<typeof binlogStart>>;
       const attemptStarted = Date.now();
       const t = new AckTracker<StreamPosition>();
+      const gtids = new GtidTracker(start.gtidSet, isMaria);
+      args.status?.useGtidState(gtids);
       const stream = new ChangeStream({
         registry,
         sink: {
@@ -210,7 +212,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
           stats: sink.stats,
         },
         tracker: t,
-        gtids: new GtidTracker(start.gtidSet, isMaria),
+        gtids,
         lastId: Number(lastIdBeforeBinlog(cp)),
         serverVersion: model.dialect.version.text,
         serverId: model.serverId,

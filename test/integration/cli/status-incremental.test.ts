@@ -116,6 +116,11 @@ async function incrementalStatus(t: TestContext, svc: DbService): Promise<void> 
     await sleep(3000);
     const idle = await waitFor(job.path, 'lag 0 on an idle source', (x) => x.binlog?.lagSeconds === 0, 5000);
     assert.equal(idle.binlog?.lagSeconds, 0);
+    // the GTID shown is the set executed up to the position (it showed the last transaction's GTID alone)
+    const [g] = await root.query<RowDataPacket[]>(svc.name.startsWith('mariadb') ? 'SELECT @@GLOBAL.gtid_binlog_pos AS g' : 'SELECT @@GLOBAL.gtid_executed AS g');
+    const executed = String(g[0]?.g).replace(/\s/g, '');
+    const withSet = await waitFor(job.path, `the GTID set ${executed}`, (x) => (x.binlog?.gtid ?? '').replace(/\s/g, '') === executed, 10_000);
+    assert.equal(withSet.binlog?.gtid?.replace(/\s/g, ''), executed);
 
     const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
     const families = parsePrometheus(text);
