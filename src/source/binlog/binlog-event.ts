@@ -110,8 +110,11 @@ export interface RawRefused extends RawEventBase {
 
 /**
  * zongji's includeEvents names (lower-cased class names) the reader asks for. Everything else (IntVar,
- * RowsQuery, AnnotateRows, PreviousGtids, GTID lists, checkpoints, ignorable events) carries no row change and
- * no transaction boundary, so zongji may skip parsing it. Event types zongji does not know never reach it: the
+ * RowsQuery, AnnotateRows, ignorable events) carries no row change and no transaction boundary, so zongji may
+ * skip parsing it. The events a binlog file opens with (MySQL's Previous_gtids, MariaDB's Gtid_list and
+ * Binlog_checkpoint) carry none either, but they are asked for so the reader's position passes them: a new
+ * file (after a server restart or FLUSH LOGS) ends there while the source is idle, and a reader left at the
+ * Format_description before them never reached the server's end, so the lag kept growing. Event types zongji does not know never reach it: the
  * gate (event-gate.ts) decodes or refuses them by type code, as it does TRANSACTION_PAYLOAD and
  * PARTIAL_UPDATE_ROWS.
  */
@@ -129,4 +132,7 @@ export const INCLUDED_EVENTS: readonly string[] = [
   'updaterows',
   'deleterows',
   'heartbeat',
+  'previousgtids',
+  'mariadbgtidlist',
+  'binlogcheckpoint',
 ];
