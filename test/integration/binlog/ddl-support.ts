@@ -109,7 +109,7 @@ export interface SourceRow {
 /** The row `id` of `table` as it is now, read from the server (null when there is none). */
 export async function sourceRow(root: Connection, db: string, table: string, id: number): Promise<SourceRow | null> {
   const [cols] = await root.query<RowDataPacket[]>(
-    'SELECT COLUMN_NAME AS n, CHARACTER_SET_NAME AS cs FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    'SELECT COLUMN_NAME AS n, CHARACTER_SET_NAME AS cs, DATA_TYPE AS dt FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [db, table],
   );
   const names = cols.map((c) => String(c.n));
@@ -121,7 +121,8 @@ export async function sourceRow(root: Connection, db: string, table: string, id:
   for (const c of cols) {
     const n = String(c.n);
     text[n] = r[n] === null ? null : String(r[n]);
-    charsets[n] = c.cs === null ? null : String(c.cs);
+    // TINYTEXT…LONGTEXT arrive as BinaryObject{TEXT}, as DTS writes them: the record names no charset for them
+    charsets[n] = c.cs === null || /text$/i.test(String(c.dt)) ? null : String(c.cs);
   }
   return { columns: names, text, charsets };
 }
