@@ -29,7 +29,7 @@ const reporter = process.env.TEST_REPORTER ?? 'spec';
 const r = spawnSync(
   process.execPath,
   // A test that hangs (a lost server, a wait that never ends) fails after 10 minutes instead of holding CI.
-  ['--test', `--test-reporter=${reporter}`, '--test-concurrency=1', `--test-timeout=${process.env.SLUICE_TEST_TIMEOUT_MS ?? 600000}`, ...files],
+  ['--test', `--test-reporter=${reporter}`, `--test-concurrency=${process.env.SLUICE_TEST_CONCURRENCY ?? 1}`, `--test-timeout=${process.env.SLUICE_TEST_TIMEOUT_MS ?? 600000}`, ...files],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(r.status ?? 1);

@@ -139,6 +139,7 @@ export function runFuzz<T>(f: Fuzzer<T>, cfg: FuzzConfig = fuzzConfig(f.defaultC
     const e = failsWith(f, input);
     if (e) fail(`random case ${i} (case seed ${caseSeed})`, input, e);
   }
+  console.log(`fuzz ${f.name}: ${boundaries} boundary cases and ${cfg.count} random cases (SLUICE_FUZZ_SEED=${cfg.seed}) passed`);
   return { boundaries, random: cfg.count };
 }
 

@@ -45,29 +45,66 @@ interface RowCase {
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
-/** A text value of `bytes` bytes (about) in `charset`, mixing every character width the charset has. */
-function text(g: Gen, charset: string, maxBytes: number): Buffer {
-  const target = g.bool(0.05) ? g.pick([62, 63, 64, 65, 126, 127, 128, 250, 251, 252, 8191, 8192, 8193, 65535, 65536]) : g.length(maxBytes);
-  const n = Math.min(target, maxBytes);
-  const parts: Buffer[] = [];
-  let len = 0;
-  while (len < n) {
-    let b: Buffer;
-    if (charset === 'utf8mb4' || charset === 'utf8mb3') {
-      const w = g.int(1, charset === 'utf8mb4' ? 4 : 3);
-      const cp = w === 1 ? g.int(0, 0x7f) : w === 2 ? g.int(0x80, 0x7ff) : w === 3 ? g.pick([g.int(0x800, 0xd7ff), g.int(0xe000, 0xffff)]) : g.int(0x10000, 0x10ffff);
-      b = Buffer.from(String.fromCodePoint(cp), 'utf8');
-    } else if (charset === 'gbk') {
-      b = g.bool(0.5) ? Buffer.from([g.int(0x20, 0x7e)]) : Buffer.from([g.int(0x81, 0xfe), g.int(0x40, 0xfe)]);
+const SCRATCH = Buffer.alloc(64 * 4);
+
+/**
+ * Writes one character of `charset` with a random width (UTF-8: 1–4 bytes; GBK: 1 or 2; single-byte: any
+ * byte) at `at` in SCRATCH; returns its width, or 0 when it would not fit under `limit`.
+ */
+function writeChar(g: Gen, charset: string, at: number, limit: number): number {
+  if (charset === 'utf8mb4' || charset === 'utf8mb3') {
+    const w = g.int(1, charset === 'utf8mb4' ? 4 : 3);
+    if (at + w > limit) return 0;
+    if (w === 1) SCRATCH[at] = g.int(0, 0x7f);
+    else if (w === 2) {
+      const cp = g.int(0x80, 0x7ff);
+      SCRATCH[at] = 0xc0 | (cp >> 6);
+      SCRATCH[at + 1] = 0x80 | (cp & 0x3f);
+    } else if (w === 3) {
+      const cp = g.bool() ? g.int(0x800, 0xd7ff) : g.int(0xe000, 0xffff);
+      SCRATCH[at] = 0xe0 | (cp >> 12);
+      SCRATCH[at + 1] = 0x80 | ((cp >> 6) & 0x3f);
+      SCRATCH[at + 2] = 0x80 | (cp & 0x3f);
     } else {
-      b = Buffer.from([g.int(0, 255)]);
+      const cp = g.int(0x10000, 0x10ffff);
+      SCRATCH[at] = 0xf0 | (cp >> 18);
+      SCRATCH[at + 1] = 0x80 | ((cp >> 12) & 0x3f);
+      SCRATCH[at + 2] = 0x80 | ((cp >> 6) & 0x3f);
+      SCRATCH[at + 3] = 0x80 | (cp & 0x3f);
     }
-    if (len + b.length > n) break;
-    parts.push(b);
-    len += b.length;
+    return w;
   }
+  if (charset === 'gbk' && g.bool()) {
+    if (at + 2 > limit) return 0;
+    SCRATCH[at] = g.int(0x81, 0xfe);
+    SCRATCH[at + 1] = g.int(0x40, 0xfe);
+    return 2;
+  }
+  if (at + 1 > limit) return 0;
+  SCRATCH[at] = charset === 'gbk' ? g.int(0x20, 0x7e) : g.int(0, 255);
+  return 1;
+}
+
+/**
+ * A text value of up to `maxBytes` bytes in `charset`, mixing every character width the charset has: mostly
+ * short, now and then exactly at a length boundary, rarely long (a long value repeats a random run of
+ * characters, which keeps a million cases fast and still mixes the widths).
+ */
+function text(g: Gen, charset: string, maxBytes: number): Buffer {
+  const k = g.r();
+  const target = k < 0.04 ? g.pick([0, 1, 2, 62, 63, 64, 65, 66, 126, 127, 128, 250, 251, 252]) : k < 0.043 ? g.pick([8191, 8192, 8193, 65535, 65536]) : k < 0.046 ? g.length(maxBytes) : g.length(300);
+  const n = Math.min(target, maxBytes);
+  const limit = Math.min(n, SCRATCH.length);
+  let len = 0;
+  for (let w = 1; len < limit && w > 0; len += w) w = writeChar(g, charset, len, limit);
+  let out: Buffer;
+  if (len < n && len > 0) {
+    // repeat the run of whole characters, then pad with ASCII to the length
+    const reps = Math.floor(n / len);
+    out = Buffer.allocUnsafe(n).fill(0x61);
+    out.fill(SCRATCH.subarray(0, len), 0, reps * len);
+  } else out = Buffer.from(SCRATCH.subarray(0, len));
   // Now and then a multi-byte value cut in the middle, as a prefix or a bad row would give it.
-  const out = Buffer.concat(parts);
   return g.bool(0.02) && out.length > 1 ? out.subarray(0, out.length - 1) : out;
 }
 
@@ -211,7 +248,7 @@ function randomColumn(g: Gen, ordinal: number, flavor: 'mysql' | 'mariadb'): Col
         ['longblob', 251, 100_000],
       ] as const);
       const columnType = t === 'binary' || t === 'varbinary' ? `${t}(${max})` : t;
-      return { meta: column(ordinal, name, t, columnType, code, { charset: 'binary', collation: null }), value: v(() => g.bytes(g.bool(0.05) ? g.pick([250, 251, 8191, 8192, 65535, 65536]) % (max + 1) : g.length(max))) };
+      return { meta: column(ordinal, name, t, columnType, code, { charset: 'binary', collation: null }), value: v(() => g.bytes(g.bool(0.04) ? g.pick([250, 251, 252, 8191, 8192, 65535, 65536]) % (max + 1) : g.length(g.bool(0.99) ? Math.min(max, 300) : max))) };
     }
     case 15: {
       // labels reach the record as Avro strings: every length and width
