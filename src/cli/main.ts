@@ -1,14 +1,9 @@
 import yargs from 'yargs';
-import { isUserError } from '../errors.js';
+import { EXIT, exitCodeFor, isUserError } from '../errors.js';
 import { precheckCommand } from './precheck.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { tailCommand } from './tail.js';
-
-/** Exit codes: 0 success, 1 a check or the job failed, 2 the job file or the command line is wrong. */
-function exitCodeFor(e: unknown): number {
-  return isUserError(e) && e.kind === 'config' ? 2 : 1;
-}
 
 export async function main(argv: string[]): Promise<void> {
   // `sluice tail | head` closes our stdout early: that is the reader being done, not an error.
@@ -26,7 +21,7 @@ export async function main(argv: string[]): Promise<void> {
     .fail((msg, err) => {
       if (err) throw err;
       process.stderr.write(`sluice: ${msg}\nRun sluice --help for the commands.\n`);
-      process.exit(2);
+      process.exit(EXIT.usage);
     });
   precheckCommand(cli);
   runCommand(cli);

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { loadJob, type JobConfig } from '../config/index.js';
-import { ConfigError } from '../errors.js';
+import { CheckError, ConfigError } from '../errors.js';
 import { StatusPublisher } from '../metrics/job-status.js';
 import { createLogger } from '../metrics/logger.js';
 import { serveMetrics } from '../metrics/prometheus.js';
@@ -56,7 +56,7 @@ async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublis
       const report = await runPrecheck(job);
       if (!report.ok) {
         process.stdout.write(renderReport({ ...report, checks: report.checks.filter((c) => c.status === 'FAIL') }, process.stdout.isTTY === true) + '\n');
-        throw new ConfigError(`precheck failed (${report.checks.filter((c) => c.status === 'FAIL').length} check(s)): fix them, then run again (sluice precheck ${args.job} shows every check).`);
+        throw new CheckError(`precheck failed (${report.checks.filter((c) => c.status === 'FAIL').length} check(s)): fix them, then run again (sluice precheck ${args.job} shows every check).`);
       }
       log(`precheck passed (${report.checks.filter((c) => c.status === 'WARN').length} warning(s))`);
     }

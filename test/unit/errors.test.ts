@@ -10,3 +10,11 @@ test('a ConfigError is a user error whose message is the sentence for the user',
   assert.equal(e.name, 'ConfigError');
   assert.equal(isUserError(new Error('x')), false);
 });
+
+test('exit codes: 2 for the job file or command line, 3 for a fault to act on, 1 for a failed check or a refusal', async () => {
+  const { ConfigError, CheckError, FaultError, SourceError, TargetError, StateError, exitCodeFor } = await import('../../src/errors.js');
+  assert.equal(exitCodeFor(new ConfigError('x')), 2);
+  assert.equal(exitCodeFor(new FaultError('x')), 3);
+  for (const E of [CheckError, SourceError, TargetError, StateError]) assert.equal(exitCodeFor(new E('x')), 1, E.name);
+  assert.equal(exitCodeFor(new Error('a bug')), 1);
+});

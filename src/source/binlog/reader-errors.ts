@@ -2,7 +2,7 @@
  * What a failure of the binlog stream means for the job: retry it (the connection went away) or stop with
  * one sentence naming the cause and the fix (DESIGN §5).
  */
-import { SourceError } from '../../errors.js';
+import { FaultError, SourceError } from '../../errors.js';
 import type { BinlogPoint } from './framer.js';
 import type { Refusal } from './refusals.js';
 
@@ -85,16 +85,16 @@ const AHEAD_OF_SERVER = /more GTIDs than the source|more GTIDs than the master|w
  * transactions after sluice's GTID set, or the set holds transactions this server never had (a failover to
  * a server behind the old one, or another server altogether).
  */
-function gtidStartError(message: string, startGtid: string, stateDir: string, cause: unknown): SourceError {
+function gtidStartError(message: string, startGtid: string, stateDir: string, cause: unknown): FaultError {
   if (AHEAD_OF_SERVER.test(message)) {
-    return new SourceError(
+    return new FaultError(
       `The source has not got every transaction sluice already read (its checkpoint's GTID state is ${startGtid}; the server said: ${message}), so it cannot continue from there: point source.host at a server that holds them (the old primary or an up-to-date replica), or ${RESNAPSHOT(stateDir)}.`,
       { cause },
     );
   }
   const missing = MYSQL_MISSING.exec(message)?.[1];
   const named = missing ? `the missing GTIDs are ${missing}` : `the GTIDs after ${startGtid} up to the oldest binlog the server kept are gone`;
-  return new SourceError(
+  return new FaultError(
     `The source purged binlogs holding transactions sluice has not read yet (${named}; sluice had read up to GTID state ${startGtid}; the server said: ${message}), so those changes cannot be read: ${RESNAPSHOT(stateDir)}, and keep binlogs longer (binlog_expire_logs_seconds) than sluice may be stopped.`,
     { cause },
   );
@@ -102,12 +102,12 @@ function gtidStartError(message: string, startGtid: string, stateDir: string, ca
 
 /** Turns an error of the binlog connection into a SourceError (stop) or a TransientSourceError (retry). */
 export function explainBinlogError(e: unknown, from: BinlogPoint, stateDir: string, startGtid: string | null = null): Error {
-  if (e instanceof SourceError || e instanceof TransientSourceError) return e;
+  if (e instanceof SourceError || e instanceof FaultError || e instanceof TransientSourceError) return e;
   const err = (e ?? {}) as MysqlErrorLike;
   const message = err.message ?? String(e);
   if (err.errno === ER_BINLOG_READ_FATAL && startGtid) return gtidStartError(message, startGtid, stateDir, e);
   if (err.errno === ER_BINLOG_READ_FATAL) {
-    return new SourceError(
+    return new FaultError(
       `The source no longer has binlog file ${from.file} (purged past sluice's position ${from.file}:${from.pos}; the server said: ${message}), so changes since then cannot be read: ${RESNAPSHOT(stateDir)}, and keep binlogs longer (binlog_expire_logs_seconds) than sluice may be stopped.`,
       { cause: e },
     );

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SourceError } from '../../../src/errors.js';
+import { FaultError, SourceError } from '../../../src/errors.js';
 import { explainBinlogError } from '../../../src/source/binlog/reader-errors.js';
 
 const AT = { file: 'binlog.000007', pos: 4 };
@@ -22,7 +22,7 @@ function oneSentence(m: string): void {
 
 test('a MySQL GTID resume past purged binlogs names the missing GTIDs and the re-snapshot', () => {
   const e = explainBinlogError({ errno: 1236, code: 'ER_SOURCE_FATAL_ERROR_READING_BINLOG', message: MYSQL_PURGED }, AT, '/var/sluice/state', '0e68a271-e910-11f1-9cb2-02fc00000001:1-5');
-  assert.ok(e instanceof SourceError);
+  assert.ok(e instanceof FaultError, 'a fault the user must act on: exit 3');
   assert.match(e.message, /^The source purged binlogs holding transactions sluice has not read yet \(the missing GTIDs are 0e68a271-e910-11f1-9cb2-02fc00000001:6-90;/);
   assert.match(e.message, /move the state directory \/var\/sluice\/state away and run the job again to take a new snapshot/);
   oneSentence(e.message);
@@ -30,7 +30,7 @@ test('a MySQL GTID resume past purged binlogs names the missing GTIDs and the re
 
 test('a MariaDB GTID resume past purged binlogs names the GTID position it needed and the re-snapshot', () => {
   const e = explainBinlogError({ errno: 1236, message: MARIADB_PURGED }, AT, 'st', '0-11-40');
-  assert.ok(e instanceof SourceError);
+  assert.ok(e instanceof FaultError, 'a fault the user must act on: exit 3');
   assert.match(e.message, /the GTIDs after 0-11-40 up to the oldest binlog the server kept are gone/);
   assert.match(e.message, /move the state directory st away/);
   oneSentence(e.message);
