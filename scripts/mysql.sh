@@ -9,12 +9,20 @@
 # `dpkg -x` under $SLUICE_CACHE/mysql-dist/root, and mysqld runs through the unpacked dynamic loader.
 # Runtime data (datadir, socket, pid, logs, TLS certificates made at initialisation) lives under
 # $SLUICE_RUN/mysql/. A second start reuses both and takes seconds.
+#
+# SLUICE_MYSQL_SHAPE=minimal (scripts/mysql-minimal.sh) runs a second instance from the same binaries, shaped
+# like MySQL 5.7 as far as CDC sees it: GTID off and binlog_row_metadata=MINIMAL, on 127.0.0.1:13309 with its
+# own datadir under $SLUICE_RUN/mysql-minimal/ (MySQL 5.7/8.0 binaries cannot be had here).
 set -euo pipefail
-SLUICE_SERVICE=mysql
+SHAPE="${SLUICE_MYSQL_SHAPE:-full}"
+case "$SHAPE" in
+  full)    SLUICE_SERVICE=mysql;         PORT="${SLUICE_MYSQL_PORT:-13307}";         SERVER_ID=12; GTID=ON;  ROW_METADATA=FULL ;;
+  minimal) SLUICE_SERVICE=mysql-minimal; PORT="${SLUICE_MYSQL_MINIMAL_PORT:-13309}"; SERVER_ID=14; GTID=OFF; ROW_METADATA=MINIMAL ;;
+  *) echo "SLUICE_MYSQL_SHAPE must be full or minimal, not $SHAPE" >&2; exit 2 ;;
+esac
 # shellcheck source=lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-PORT="${SLUICE_MYSQL_PORT:-13307}"
 ROOT_PW="$SLUICE_DB_ROOT_PW"
 SUITE="${SLUICE_MYSQL_SUITE:-unstable}"
 MIRROR="${SLUICE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -29,7 +37,7 @@ LOADER="$LIBDIR/ld-linux-x86-64.so.2"
 MYSQLD="$R/usr/sbin/mysqld"
 CLIENT="$R/usr/bin/mysql"
 
-RUN="$SLUICE_RUN/mysql"
+RUN="$SLUICE_RUN/$SLUICE_SERVICE"
 DATA="$RUN/data"
 SOCK="$RUN/mysqld.sock"
 PIDF="$RUN/mysqld.pid"
@@ -92,7 +100,7 @@ write_cnf() {
   mkdir -p "$RUN" "$FILES"
   chmod 700 "$FILES"
   cat >"$CNF" <<EOF
-# written by scripts/mysql.sh on every start; edit the script, not this file
+# written by scripts/mysql.sh ($SHAPE) on every start; edit the script, not this file
 [mysqld]
 basedir                        = $R/usr
 datadir                        = $DATA
@@ -107,14 +115,14 @@ bind_address                   = 127.0.0.1
 port                           = $PORT
 mysqlx                         = OFF
 skip_name_resolve              = ON
-server_id                      = 12
+server_id                      = $SERVER_ID
 log_bin                        = binlog
 binlog_format                  = ROW
 binlog_row_image               = FULL
-binlog_row_metadata            = FULL
+binlog_row_metadata            = $ROW_METADATA
 binlog_expire_logs_seconds     = 259200
-gtid_mode                      = ON
-enforce_gtid_consistency       = ON
+gtid_mode                      = $GTID
+enforce_gtid_consistency       = $GTID
 log_replica_updates            = ON
 sync_binlog                    = 0
 innodb_flush_log_at_trx_commit = 2
@@ -170,11 +178,11 @@ do_start() {
 
 do_stop() { db_stop mysqld; }
 
-do_status() { db_status mysql; }
+do_status() { db_status "$SLUICE_SERVICE"; }
 
 case "${1:-}" in
-  start)  with_lock "$SLUICE_RUN/mysql.lock" do_start ;;
-  stop)   with_lock "$SLUICE_RUN/mysql.lock" do_stop ;;
+  start)  with_lock "$SLUICE_RUN/$SLUICE_SERVICE.lock" do_start ;;
+  stop)   with_lock "$SLUICE_RUN/$SLUICE_SERVICE.lock" do_stop ;;
   status) do_status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

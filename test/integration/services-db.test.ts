@@ -40,7 +40,7 @@ async function globalPrivileges(c: Connection): Promise<string[]> {
 }
 
 async function binlogStatus(c: Connection, svc: DbService): Promise<{ file: string; pos: number }> {
-  const r = await one(c, svc.name === 'mysql' ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS');
+  const r = await one(c, svc.flavor === 'mysql' ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS');
   return { file: String(r.File), pos: Number(r.Position) };
 }
 
