@@ -128,7 +128,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
   const loader = schemaLoader(job);
   const facts = await openConnection(job.source).then(async (c) => {
     try {
-      return await readRowMetadataFacts(c);
+      return await readRowMetadataFacts(c, model.dialect);
     } finally {
       c.destroy();
     }
