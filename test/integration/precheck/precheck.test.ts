@@ -11,7 +11,7 @@ import kafkajs from 'kafkajs';
 import { runPrecheck, type PrecheckReport } from '../../../src/precheck/run-precheck.js';
 import { asRoot, withGlobal } from '../../support/db.js';
 import { testJob } from '../../support/jobs.js';
-import { DATABASES, KAFKA } from '../../support/services.js';
+import { DATABASES, KAFKA, MARIADB118 } from '../../support/services.js';
 
 const TOPIC = 'sluice-precheck-topic';
 const DB = 'pc_shop';
@@ -31,7 +31,7 @@ before(async () => {
   await admin.disconnect();
 });
 
-for (const svc of DATABASES) {
+for (const svc of [...DATABASES, MARIADB118]) {
   describe(`precheck on ${svc.name}`, () => {
     before(async () => {
       await asRoot(
