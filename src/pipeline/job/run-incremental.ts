@@ -240,6 +240,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
           tables: (db, table) => registry.selects(db, table),
           stateDir: job.state.dir,
           rowsAsBytes: true,
+          everyEvent: model.dialect.bodyEventsUnpositioned,
           onEvent: (ev) => (clock.read(ev), args.status?.event(ev), stream.onEvent(ev)),
           onError: fail,
         });

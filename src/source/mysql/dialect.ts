@@ -30,6 +30,12 @@ export interface Dialect {
    * (the full name, charset included) and CHARACTER_SET_NAME.
    */
   collationsSql: string;
+  /**
+   * The server writes end_log_pos 0 into the events of a transaction body (MariaDB ≥ 11.4,
+   * binlog_legacy_event_pos=OFF), so their offsets are counted from event lengths (event-positions.ts): the
+   * dump must then carry every byte of the file, Annotate_rows included, which MariaDB leaves out unless asked.
+   */
+  bodyEventsUnpositioned: boolean;
 }
 
 const COLLATIONS_SQL = 'SELECT ID, COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL';
@@ -56,6 +62,7 @@ function mysqlDialect(v: ServerVersion): Dialect {
     gtidAtPosition: { column: 'Executed_Gtid_Set' },
     replicationClientNames: ['REPLICATION CLIENT'],
     collationsSql: COLLATIONS_SQL,
+    bodyEventsUnpositioned: false,
   };
 }
 
@@ -87,6 +94,7 @@ function mariadbDialect(v: ServerVersion): Dialect {
     collationsSql: atLeast(v, 10, 10)
       ? 'SELECT ID, FULL_COLLATION_NAME AS COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY WHERE ID IS NOT NULL'
       : COLLATIONS_SQL,
+    bodyEventsUnpositioned: atLeast(v, 11, 4),
   };
 }
 
