@@ -19,14 +19,17 @@ import { differences, followUntilCheckpoint, replayTopic, setUp, sourceState, wo
 
 interface BinlogEventRow { file: string; start: number; end: number; type: string; info: string }
 
-/** Every event of the files from `first` on, with its real end (the next event's start, or the file's size). */
-async function serverEvents(s: Setup, first: string): Promise<BinlogEventRow[]> {
+/**
+ * Every event from `first` on (other tests write to the same servers, so the listing starts there, not at the
+ * file's start), with its real end: the next event's start, or the file's size.
+ */
+async function serverEvents(s: Setup, first: { file: string; pos: number }): Promise<BinlogEventRow[]> {
   const [logs] = await s.root.query<RowDataPacket[]>('SHOW BINARY LOGS');
   const out: BinlogEventRow[] = [];
   for (const l of logs) {
     const file = String(l.Log_name);
-    if (file < first) continue;
-    const [evs] = await s.root.query<RowDataPacket[]>(`SHOW BINLOG EVENTS IN '${file}'`);
+    if (file < first.file) continue;
+    const [evs] = await s.root.query<RowDataPacket[]>(`SHOW BINLOG EVENTS IN '${file}'${file === first.file ? ` FROM ${first.pos}` : ''}`);
     evs.forEach((e, i) => {
       const next = evs[i + 1];
       out.push({ file, start: Number(e.Pos), end: next ? Number(next.Pos) : Number(l.File_size), type: String(e.Event_type), info: String(e.Info ?? '') });
@@ -45,7 +48,7 @@ async function positions(t: TestContext, svc: DbService): Promise<void> {
   const lines: string[] = [];
   const log = (l: string) => lines.push(l);
   try {
-    const startFile = s.checkpoint.snapshot!.binlogStart.file;
+    const start = s.checkpoint.snapshot!.binlogStart;
     await followUntilCheckpoint(s, s.checkpoint, log, () => workload(s.root, s.db, 14, 120), 500);
     const cp1 = await s.store.load();
     assert.ok(cp1?.binlog, 'run 1 saved a binlog checkpoint');
@@ -56,7 +59,7 @@ async function positions(t: TestContext, svc: DbService): Promise<void> {
     await followUntilCheckpoint(s, byOffset, log, () => workload(s.root, s.db, 16, 80));
     const cp2 = await s.store.load();
 
-    const events = await serverEvents(s, startFile);
+    const events = await serverEvents(s, start);
     const endingAt = new Map(events.map((e) => [`${e.end}@${fileNumber(e.file)}`, e]));
     const startingAt = new Map(events.map((e) => [`${e.start}@${fileNumber(e.file)}`, e]));
 
