@@ -26,10 +26,8 @@ esac
 ROOT_PW="$SLUICE_DB_ROOT_PW"
 SUITE="${SLUICE_MYSQL_SUITE:-unstable}"
 MIRROR="${SLUICE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 DIST="$SLUICE_CACHE/mysql-dist"
-APTDIR="$DIST/apt"
 DEBS="$DIST/debs"
 R="$DIST/root"                        # unpacked packages
 LIBDIR="$R/usr/lib/x86_64-linux-gnu"
@@ -45,15 +43,6 @@ LOGF="$RUN/mysqld.err"
 CNF="$RUN/my.cnf"
 FILES="$RUN/files"                    # secure_file_priv
 
-apt_opts() {
-  printf '%s\n' \
-    -o "Dir::Etc::sourcelist=$APTDIR/sources.list" -o Dir::Etc::sourceparts=- \
-    -o "Dir::Etc::preferencesparts=$APTDIR/preferences.d" \
-    -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache" \
-    -o APT::Architecture=amd64 -o APT::Architectures::=amd64 \
-    -o APT::Sandbox::User=root -o Acquire::Languages=none -q
-}
-
 # Runs a program from the unpacked tree with its own C library.
 run_unpacked() {
   env LC_ALL=C LANG=C GCONV_PATH="$LIBDIR/gconv" OPENSSL_MODULES="$LIBDIR/ossl-modules" \
@@ -64,27 +53,7 @@ dist_ready() { [[ -f "$R/.sluice-dist-ok" && -x "$MYSQLD" && -x "$LOADER" ]]; }
 
 fetch_dist() {
   dist_ready && return 0
-  command -v apt-get >/dev/null || die "apt-get is needed to fetch MySQL packages"
-  [[ -r "$KEYRING" ]] || die "missing $KEYRING (package debian-archive-keyring)"
-  log "fetching mysql-server-core + mysql-client-core from Debian $SUITE into $DIST (cold cache)"
-  mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/preferences.d" "$DEBS"
-  echo "deb [signed-by=$KEYRING] $MIRROR $SUITE main" >"$APTDIR/sources.list"
-  local -a O; mapfile -t O < <(apt_opts)
-  apt-get "${O[@]}" update >"$DIST/apt-update.log" 2>&1 || { cat "$DIST/apt-update.log" >&2; die "apt-get update ($SUITE) failed"; }
-  # The library closure of the two packages; perl and its libraries are only for helper scripts we never run.
-  local pkgs
-  pkgs="$(apt-cache "${O[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-            --no-replaces --no-enhances mysql-server-core mysql-client-core \
-          | grep -v '^ ' | grep -v '^<' | grep -Ev '^(perl|perl-.*|libperl.*|libdb5.*|libgdbm.*)$' | sort -u)"
-  [[ -n "$pkgs" ]] || die "could not resolve mysql-server-core in $SUITE"
-  rm -f "$DEBS"/*.deb
-  # shellcheck disable=SC2086
-  (cd "$DEBS" && apt-get "${O[@]}" download $pkgs) >"$DIST/apt-download.log" 2>&1 \
-    || { cat "$DIST/apt-download.log" >&2; die "apt-get download failed"; }
-  local tmp="$DIST/root.tmp.$$" f
-  rm -rf "$tmp"; mkdir -p "$tmp"
-  for f in "$DEBS"/*.deb; do dpkg -x "$f" "$tmp"; done
-  rm -rf "$R"; mv "$tmp" "$R"
+  debian_unpack "$DIST" "$MIRROR" "$SUITE" mysql-server-core mysql-client-core
   # Every shared library mysqld and the client need must resolve inside the tree.
   local missing
   missing="$("$LOADER" --library-path "$LIBDIR" --list "$MYSQLD" 2>&1; "$LOADER" --library-path "$LIBDIR" --list "$CLIENT" 2>&1)"
