@@ -9,19 +9,25 @@
 # `dpkg -x` under $SLUICE_CACHE/mysql-dist/root, and mysqld runs through the unpacked dynamic loader.
 # Runtime data (datadir, socket, pid, logs, TLS certificates made at initialisation) lives under
 # $SLUICE_RUN/mysql/. A second start reuses both and takes seconds.
+#
+# SLUICE_MYSQL_SHAPE=minimal (scripts/mysql-minimal.sh) runs a second instance from the same binaries, shaped
+# like MySQL 5.7 as far as CDC sees it: GTID off and binlog_row_metadata=MINIMAL, on 127.0.0.1:13309 with its
+# own datadir under $SLUICE_RUN/mysql-minimal/ (MySQL 5.7/8.0 binaries cannot be had here).
 set -euo pipefail
-SLUICE_SERVICE=mysql
+SHAPE="${SLUICE_MYSQL_SHAPE:-full}"
+case "$SHAPE" in
+  full)    SLUICE_SERVICE=mysql;         PORT="${SLUICE_MYSQL_PORT:-13307}";         SERVER_ID=12; GTID=ON;  ROW_METADATA=FULL ;;
+  minimal) SLUICE_SERVICE=mysql-minimal; PORT="${SLUICE_MYSQL_MINIMAL_PORT:-13309}"; SERVER_ID=14; GTID=OFF; ROW_METADATA=MINIMAL ;;
+  *) echo "SLUICE_MYSQL_SHAPE must be full or minimal, not $SHAPE" >&2; exit 2 ;;
+esac
 # shellcheck source=lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-PORT="${SLUICE_MYSQL_PORT:-13307}"
 ROOT_PW="$SLUICE_DB_ROOT_PW"
 SUITE="${SLUICE_MYSQL_SUITE:-unstable}"
 MIRROR="${SLUICE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 DIST="$SLUICE_CACHE/mysql-dist"
-APTDIR="$DIST/apt"
 DEBS="$DIST/debs"
 R="$DIST/root"                        # unpacked packages
 LIBDIR="$R/usr/lib/x86_64-linux-gnu"
@@ -29,22 +35,13 @@ LOADER="$LIBDIR/ld-linux-x86-64.so.2"
 MYSQLD="$R/usr/sbin/mysqld"
 CLIENT="$R/usr/bin/mysql"
 
-RUN="$SLUICE_RUN/mysql"
+RUN="$SLUICE_RUN/$SLUICE_SERVICE"
 DATA="$RUN/data"
 SOCK="$RUN/mysqld.sock"
 PIDF="$RUN/mysqld.pid"
 LOGF="$RUN/mysqld.err"
 CNF="$RUN/my.cnf"
 FILES="$RUN/files"                    # secure_file_priv
-
-apt_opts() {
-  printf '%s\n' \
-    -o "Dir::Etc::sourcelist=$APTDIR/sources.list" -o Dir::Etc::sourceparts=- \
-    -o "Dir::Etc::preferencesparts=$APTDIR/preferences.d" \
-    -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache" \
-    -o APT::Architecture=amd64 -o APT::Architectures::=amd64 \
-    -o APT::Sandbox::User=root -o Acquire::Languages=none -q
-}
 
 # Runs a program from the unpacked tree with its own C library.
 run_unpacked() {
@@ -56,27 +53,7 @@ dist_ready() { [[ -f "$R/.sluice-dist-ok" && -x "$MYSQLD" && -x "$LOADER" ]]; }
 
 fetch_dist() {
   dist_ready && return 0
-  command -v apt-get >/dev/null || die "apt-get is needed to fetch MySQL packages"
-  [[ -r "$KEYRING" ]] || die "missing $KEYRING (package debian-archive-keyring)"
-  log "fetching mysql-server-core + mysql-client-core from Debian $SUITE into $DIST (cold cache)"
-  mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/preferences.d" "$DEBS"
-  echo "deb [signed-by=$KEYRING] $MIRROR $SUITE main" >"$APTDIR/sources.list"
-  local -a O; mapfile -t O < <(apt_opts)
-  apt-get "${O[@]}" update >"$DIST/apt-update.log" 2>&1 || { cat "$DIST/apt-update.log" >&2; die "apt-get update ($SUITE) failed"; }
-  # The library closure of the two packages; perl and its libraries are only for helper scripts we never run.
-  local pkgs
-  pkgs="$(apt-cache "${O[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-            --no-replaces --no-enhances mysql-server-core mysql-client-core \
-          | grep -v '^ ' | grep -v '^<' | grep -Ev '^(perl|perl-.*|libperl.*|libdb5.*|libgdbm.*)$' | sort -u)"
-  [[ -n "$pkgs" ]] || die "could not resolve mysql-server-core in $SUITE"
-  rm -f "$DEBS"/*.deb
-  # shellcheck disable=SC2086
-  (cd "$DEBS" && apt-get "${O[@]}" download $pkgs) >"$DIST/apt-download.log" 2>&1 \
-    || { cat "$DIST/apt-download.log" >&2; die "apt-get download failed"; }
-  local tmp="$DIST/root.tmp.$$" f
-  rm -rf "$tmp"; mkdir -p "$tmp"
-  for f in "$DEBS"/*.deb; do dpkg -x "$f" "$tmp"; done
-  rm -rf "$R"; mv "$tmp" "$R"
+  debian_unpack "$DIST" "$MIRROR" "$SUITE" mysql-server-core mysql-client-core
   # Every shared library mysqld and the client need must resolve inside the tree.
   local missing
   missing="$("$LOADER" --library-path "$LIBDIR" --list "$MYSQLD" 2>&1; "$LOADER" --library-path "$LIBDIR" --list "$CLIENT" 2>&1)"
@@ -92,7 +69,7 @@ write_cnf() {
   mkdir -p "$RUN" "$FILES"
   chmod 700 "$FILES"
   cat >"$CNF" <<EOF
-# written by scripts/mysql.sh on every start; edit the script, not this file
+# written by scripts/mysql.sh ($SHAPE) on every start; edit the script, not this file
 [mysqld]
 basedir                        = $R/usr
 datadir                        = $DATA
@@ -107,14 +84,14 @@ bind_address                   = 127.0.0.1
 port                           = $PORT
 mysqlx                         = OFF
 skip_name_resolve              = ON
-server_id                      = 12
+server_id                      = $SERVER_ID
 log_bin                        = binlog
 binlog_format                  = ROW
 binlog_row_image               = FULL
-binlog_row_metadata            = FULL
+binlog_row_metadata            = $ROW_METADATA
 binlog_expire_logs_seconds     = 259200
-gtid_mode                      = ON
-enforce_gtid_consistency       = ON
+gtid_mode                      = $GTID
+enforce_gtid_consistency       = $GTID
 log_replica_updates            = ON
 sync_binlog                    = 0
 innodb_flush_log_at_trx_commit = 2
@@ -170,11 +147,11 @@ do_start() {
 
 do_stop() { db_stop mysqld; }
 
-do_status() { db_status mysql; }
+do_status() { db_status "$SLUICE_SERVICE"; }
 
 case "${1:-}" in
-  start)  with_lock "$SLUICE_RUN/mysql.lock" do_start ;;
-  stop)   with_lock "$SLUICE_RUN/mysql.lock" do_stop ;;
+  start)  with_lock "$SLUICE_RUN/$SLUICE_SERVICE.lock" do_start ;;
+  stop)   with_lock "$SLUICE_RUN/$SLUICE_SERVICE.lock" do_stop ;;
   status) do_status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Starts, stops or reports on every test service sluice's tests use, on loopback only:
-#   MariaDB 127.0.0.1:13306, Oracle MySQL 127.0.0.1:13307, Kafka 127.0.0.1:19092 (PLAINTEXT) / 19093 (SASL).
-# Usage: scripts/services.sh start|stop|status [mariadb|mysql|kafka ...]
+#   MariaDB 10.11 127.0.0.1:13306, Oracle MySQL 9.x 127.0.0.1:13307 (GTID on, FULL row metadata),
+#   MariaDB 11.8 127.0.0.1:13308, MySQL 9.x 5.7-shaped 127.0.0.1:13309 (GTID off, MINIMAL row metadata),
+#   Kafka 127.0.0.1:19092 (PLAINTEXT) / 19093 (SASL).
+# Usage: scripts/services.sh start|stop|status [mariadb|mysql|mariadb118|mysql-minimal|kafka ...]
 # Downloads are cached under ${SLUICE_CACHE:-~/.cache/sluice}, so a second start takes seconds.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 action="${1:-status}"
 shift || true
 services=("$@")
-[[ ${#services[@]} -gt 0 ]] || services=(mariadb mysql kafka)
+[[ ${#services[@]} -gt 0 ]] || services=(mariadb mysql mariadb118 mysql-minimal kafka)
 
 case "$action" in
   start)
-    # The three start in parallel: downloads and initialisation overlap, and a warm start stays short.
+    # They start in parallel: downloads and initialisation overlap, and a warm start stays short.
     pids=()
     for s in "${services[@]}"; do
       bash "$here/$s.sh" start &
@@ -37,7 +39,7 @@ case "$action" in
     exit "$rc"
     ;;
   *)
-    echo "usage: $0 start|stop|status [mariadb|mysql|kafka ...]" >&2
+    echo "usage: $0 start|stop|status [mariadb|mysql|mariadb118|mysql-minimal|kafka ...]" >&2
     exit 2
     ;;
 esac

@@ -84,7 +84,7 @@ stop_pid() {
 }
 
 # status_line SERVICE up|down PORT [VERSION] -> the one-line status format shared by all service scripts.
-status_line() { printf '%-8s %-4s %s:%s %s\n' "$1" "$2" "$SLUICE_HOST" "$3" "${4:--}"; }
+status_line() { printf '%-13s %-4s %s:%s %s\n' "$1" "$2" "$SLUICE_HOST" "$3" "${4:--}"; }
 
 # with_lock FILE CMD... -> runs CMD holding an exclusive flock on FILE (serialises concurrent starts).
 # The lock is fd 9: a daemon launched inside CMD must be started with `9>&-`, or it keeps the lock for life.
@@ -156,4 +156,42 @@ db_status() {
     status_line "$1" down "$PORT" "-"
     return 3
   fi
+}
+
+# debian_unpack DIST MIRROR SUITE PKG... -> fetches PKG... and their library closure from a Debian suite
+# through a private apt configuration under DIST/apt (own sources list, lists and cache: the system's apt
+# state is never touched) and unpacks them with `dpkg -x` into DIST/root, replacing it only when all worked.
+# perl and its libraries are left out: they serve helper scripts the tests never run.
+debian_apt_opts() {
+  local aptdir="$1"
+  printf '%s\n' \
+    -o "Dir::Etc::sourcelist=$aptdir/sources.list" -o Dir::Etc::sourceparts=- \
+    -o "Dir::Etc::preferencesparts=$aptdir/preferences.d" \
+    -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir/cache" \
+    -o APT::Architecture=amd64 -o APT::Architectures::=amd64 \
+    -o APT::Sandbox::User=root -o Acquire::Languages=none -q
+}
+debian_unpack() {
+  local dist="$1" mirror="$2" suite="$3"; shift 3
+  local aptdir="$dist/apt" debs="$dist/debs" keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  command -v apt-get >/dev/null || die "apt-get is needed to fetch $* from Debian $suite"
+  [[ -r "$keyring" ]] || die "missing $keyring (package debian-archive-keyring)"
+  log "fetching $* from Debian $suite into $dist (cold cache)"
+  mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/preferences.d" "$debs"
+  echo "deb [signed-by=$keyring] $mirror $suite main" >"$aptdir/sources.list"
+  local -a O; mapfile -t O < <(debian_apt_opts "$aptdir")
+  apt-get "${O[@]}" update >"$dist/apt-update.log" 2>&1 || { cat "$dist/apt-update.log" >&2; die "apt-get update ($suite) failed"; }
+  local pkgs
+  pkgs="$(apt-cache "${O[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+            --no-replaces --no-enhances "$@" \
+          | grep -v '^ ' | grep -v '^<' | grep -Ev '^(perl|perl-.*|libperl.*|libdb5.*|libgdbm.*)$' | sort -u)"
+  [[ -n "$pkgs" ]] || die "could not resolve $* in $suite"
+  rm -f "$debs"/*.deb
+  # shellcheck disable=SC2086
+  (cd "$debs" && apt-get "${O[@]}" download $pkgs) >"$dist/apt-download.log" 2>&1 \
+    || { cat "$dist/apt-download.log" >&2; die "apt-get download ($suite) failed"; }
+  local tmp="$dist/root.tmp.$$" f
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  for f in "$debs"/*.deb; do dpkg -x "$f" "$tmp"; done
+  rm -rf "$dist/root"; mv "$tmp" "$dist/root"
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
-import { MARIADB, MYSQL, type DbService } from '../support/services.js';
+import { ALL_DATABASES, MARIADB, MARIADB118, MYSQL, MYSQL_MINIMAL, type DbService } from '../support/services.js';
 
 async function connect(svc: DbService, who: 'root' | 'sluice', extra: Partial<ConnectionOptions> = {}): Promise<Connection> {
   try {
@@ -40,7 +40,7 @@ async function globalPrivileges(c: Connection): Promise<string[]> {
 }
 
 async function binlogStatus(c: Connection, svc: DbService): Promise<{ file: string; pos: number }> {
-  const r = await one(c, svc.name === 'mysql' ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS');
+  const r = await one(c, svc.flavor === 'mysql' ? 'SHOW BINARY LOG STATUS' : 'SHOW BINLOG STATUS');
   return { file: String(r.File), pos: Number(r.Position) };
 }
 
@@ -94,7 +94,7 @@ test('MySQL: sluice holds exactly the DTS grants and the binlog is ROW/FULL with
   }
 });
 
-for (const svc of [MARIADB, MYSQL]) {
+for (const svc of ALL_DATABASES) {
   test(`${svc.name}: root prepares data over TCP and the change moves the binlog position sluice sees`, async () => {
     const root = await connect(svc, 'root');
     const me = await connect(svc, 'sluice');
@@ -116,6 +116,38 @@ for (const svc of [MARIADB, MYSQL]) {
     }
   });
 }
+
+test('MariaDB 11.8: sluice holds exactly the DTS grants; ROW/FULL binlog, strict GTID, and in-transaction events without positions (binlog_legacy_event_pos=OFF)', async () => {
+  const c = await connect(MARIADB118, 'sluice');
+  try {
+    const v = await one(c, 'SELECT VERSION() AS v, CURRENT_USER() AS u');
+    assert.match(String(v.v), /^11\.8\..*MariaDB/);
+    assert.equal(v.u, 'sluice@%');
+    assert.deepEqual(await globalPrivileges(c), ['BINLOG MONITOR', 'REPLICATION SLAVE', 'SELECT', 'SHOW VIEW']);
+    const s = await one(c, `SELECT ${Object.keys(EXPECTED_SETTINGS).join(', ')}, @@server_id, @@gtid_strict_mode, @@binlog_legacy_event_pos`);
+    for (const [k, want] of Object.entries(EXPECTED_SETTINGS)) assert.equal(s[k], want, k);
+    assert.equal(s['@@server_id'], 13);
+    assert.equal(s['@@gtid_strict_mode'], 1);
+    assert.equal(s['@@binlog_legacy_event_pos'], 0);
+  } finally {
+    await c.end();
+  }
+});
+
+test('5.7-shaped MySQL: sluice holds exactly the DTS grants; ROW binlog with MINIMAL row metadata and GTID off', async () => {
+  const c = await connect(MYSQL_MINIMAL, 'sluice');
+  try {
+    assert.deepEqual(await globalPrivileges(c), ['REPLICATION CLIENT', 'REPLICATION SLAVE', 'SELECT', 'SHOW VIEW']);
+    const s = await one(c, `SELECT ${Object.keys(EXPECTED_SETTINGS).join(', ')}, @@server_id, @@gtid_mode, @@enforce_gtid_consistency`);
+    for (const [k, want] of Object.entries({ ...EXPECTED_SETTINGS, '@@binlog_row_metadata': 'MINIMAL' })) assert.equal(s[k], want, k);
+    assert.equal(s['@@server_id'], 14);
+    assert.equal(s['@@gtid_mode'], 'OFF');
+    assert.equal(s['@@enforce_gtid_consistency'], 'OFF');
+    assert.equal(String((await one(c, 'SHOW BINARY LOG STATUS')).Executed_Gtid_Set), '');
+  } finally {
+    await c.end();
+  }
+});
 
 test('MySQL: TLS with the certificates made at initialisation', async () => {
   const c = await connect(MYSQL, 'sluice', { ssl: { rejectUnauthorized: false } });

@@ -28,7 +28,7 @@ export function ddl(svc: DbService): string {
     en ENUM('a','b','c'), st SET('x','y','z'),
     j JSON,
     g GEOMETRY, p POINT
-  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4${svc.name === 'mysql' ? '' : ''}`;
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4${svc.flavor === 'mysql' ? '' : ''}`;
 }
 
 export const JSON_DOC =

@@ -128,7 +128,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
   const loader = schemaLoader(job);
   const facts = await openConnection(job.source).then(async (c) => {
     try {
-      return await readRowMetadataFacts(c);
+      return await readRowMetadataFacts(c, model.dialect);
     } finally {
       c.destroy();
     }
@@ -242,6 +242,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
           tables: (db, table) => registry.selects(db, table),
           stateDir: job.state.dir,
           rowsAsBytes: true,
+          everyEvent: model.dialect.bodyEventsUnpositioned,
           onEvent: (ev) => (clock.read(ev), args.status?.event(ev), stream.onEvent(ev)),
           onError: fail,
         });

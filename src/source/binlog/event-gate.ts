@@ -8,6 +8,8 @@
  * - a TABLE_MAP's VECTOR columns are re-typed so zongji can read them (zongji-raw.ts retypeVectorColumns);
  * - PARTIAL_UPDATE_ROWS is decoded here (partial-update-rows.ts) and handed on as an UpdateRows event;
  * - anything else is handed on as a RefusedEvent, on which the reader stops with its position and kind.
+ * Before any of that, a header whose end_log_pos is 0 (MariaDB ≥ 11.4 writes so inside a transaction) gets
+ * its real end offset written in (event-positions.ts), so zongji and the framer only ever see real offsets.
  *
  * How: zongji builds its dump command class (BinlogClass) right before the 'ready' event and the command asks its
  * prototype's binlogData for every packet, so wrapping that method at 'ready' sees every packet. Inner events
@@ -16,11 +18,12 @@
  * @vlasky/zongji 0.9 and mysql2 3.x internals; start() fails loudly if they are not as expected.
  */
 import { EVENT, type RawEventBase, type RawRefused, type RawRowsBytes, type RawRowsEvent } from './binlog-event.js';
-import { eventTreatment, eventTypeName, PARTIAL_UPDATE_ROWS_EVENT, TABLE_MAP_EVENT } from './event-types.js';
+import { eventTreatment, eventTypeName, PARTIAL_UPDATE_ROWS_EVENT, ROTATE_EVENT, TABLE_MAP_EVENT } from './event-types.js';
 import { decodePartialUpdateRows } from './partial-update-rows.js';
 import { innerEvents } from './transaction-payload.js';
 import { compileRowsLayout, countRows, readRowsBodyHeader, ROWS_EVENT_TYPES, type RowsLayout } from './rows-layout.js';
 import { retypeVectorColumns, type ZongjiTableMapEntry } from './zongji-raw.js';
+import { EventPositions } from './event-positions.js';
 
 /** mysql2's packet, as far as the gate reads and builds them */
 interface Packet {
@@ -98,6 +101,7 @@ function refused(h: Header, typeName: string): RawRefused {
  * (the patched class dies with the stream).
  */
 export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers): () => void {
+  const positions = new EventPositions();
   const onReady = (): void => {
     const proto = zongji.BinlogClass?.prototype;
     const original = proto?.binlogData;
@@ -112,6 +116,12 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
       const at = packet.offset + OK_MARKER_BYTES;
       // the hot path reads two header fields and allocates nothing
       const typeCode = buf[at + 4] as number;
+      const written = buf.readUInt32LE(at + 13);
+      const end = positions.endOf(
+        { typeCode, flags: buf.readUInt16LE(at + 17), eventLength: buf.readUInt32LE(at + 9), nextPosition: written },
+        typeCode === ROTATE_EVENT ? buf.readUIntLE(at + HEADER_BYTES, 6) : undefined,
+      );
+      if (end !== written) buf.writeUInt32LE(end, at + 13);
       const treatment = eventTreatment(typeCode, buf.readUInt16LE(at + 17));
       const bodyStart = at + HEADER_BYTES;
       if (typeCode === TABLE_MAP_EVENT) {

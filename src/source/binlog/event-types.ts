@@ -23,6 +23,7 @@ interface EventType {
 
 export const TRANSACTION_PAYLOAD_EVENT = 40;
 export const TABLE_MAP_EVENT = 19;
+export const ROTATE_EVENT = 4;
 export const PARTIAL_UPDATE_ROWS_EVENT = 39;
 /** LOG_EVENT_IGNORABLE_F in the common header's flags */
 export const LOG_EVENT_IGNORABLE_F = 0x80;

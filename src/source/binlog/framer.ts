@@ -8,7 +8,8 @@
  * - MySQL:   GTID · Query BEGIN · (TableMap · rows)* · XID           — DDL: GTID · Query <ddl>
  * - MariaDB: GTID (not standalone) · (TableMap · rows)* · XID | Query COMMIT — DDL: GTID (standalone) · Query <ddl>
  * A Query inside an open transaction (SAVEPOINT …) is not a boundary; one outside is a statement group of
- * its own (DDL) and is.
+ * its own (DDL) and is. MariaDB ≥ 11.4 writes end_log_pos 0 inside transactions; the gate has put each event's
+ * real end into its header before it gets here (event-positions.ts), so the offsets below are real there too.
  */
 import { EVENT, type RawEventBase, type RawGtid, type RawMariadbGtid, type RawQuery, type RawRotate } from './binlog-event.js';
 

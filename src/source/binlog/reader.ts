@@ -41,6 +41,12 @@ export interface BinlogReaderOptions {
    */
   rowsAsBytes?: boolean;
   /**
+   * Have MariaDB send its Annotate_rows events. Without them the dump has holes, harmless while every event
+   * names its own end offset, but on a server that writes end_log_pos 0 inside transactions (Dialect
+   * bodyEventsUnpositioned) the offsets are counted from event lengths and a hole would shift them.
+   */
+  everyEvent?: boolean;
+  /**
    * Called with every framed event in stream order. A returned promise pauses the stream (and queues the
    * events already received) until it settles; a rejection stops the reader with that error.
    */
@@ -128,6 +134,7 @@ export class BinlogReader {
         serverId: this.opts.source.serverId,
         ...(this.opts.startGtid ? { gtidSet: this.opts.startGtid } : { filename: this.opts.start.file, position: this.opts.start.pos }),
         includeEvents: [...INCLUDED_EVENTS],
+        ...(this.opts.everyEvent ? { requestAnnotateRows: true } : {}),
         ...(typeof this.opts.tables === 'function' ? {} : { includeSchema: this.opts.tables }),
       });
     });

@@ -25,7 +25,20 @@ export interface Dialect {
   gtidAtPosition: { column: string } | { sql: string };
   /** global privilege names that satisfy "REPLICATION CLIENT" on this server */
   replicationClientNames: readonly string[];
+  /**
+   * SQL listing every collation id the server may write into a table map, as columns ID, COLLATION_NAME
+   * (the full name, charset included) and CHARACTER_SET_NAME.
+   */
+  collationsSql: string;
+  /**
+   * The server writes end_log_pos 0 into the events of a transaction body (MariaDB ≥ 11.4,
+   * binlog_legacy_event_pos=OFF), so their offsets are counted from event lengths (event-positions.ts): the
+   * dump must then carry every byte of the file, Annotate_rows included, which MariaDB leaves out unless asked.
+   */
+  bodyEventsUnpositioned: boolean;
 }
+
+const COLLATIONS_SQL = 'SELECT ID, COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL';
 
 function mysqlDialect(v: ServerVersion): Dialect {
   return {
@@ -48,6 +61,8 @@ function mysqlDialect(v: ServerVersion): Dialect {
     gtidModeSql: "SELECT @@GLOBAL.gtid_mode = 'ON' AS gtidOn",
     gtidAtPosition: { column: 'Executed_Gtid_Set' },
     replicationClientNames: ['REPLICATION CLIENT'],
+    collationsSql: COLLATIONS_SQL,
+    bodyEventsUnpositioned: false,
   };
 }
 
@@ -73,6 +88,13 @@ function mariadbDialect(v: ServerVersion): Dialect {
     gtidAtPosition: { sql: 'SELECT BINLOG_GTID_POS(?, ?) AS gtid' },
     // MariaDB 10.5 renamed REPLICATION CLIENT to BINLOG MONITOR (the old name is an alias).
     replicationClientNames: ['REPLICATION CLIENT', 'BINLOG MONITOR'],
+    // From 10.10 a UCA-14 collation is one COLLATIONS row with no charset and no id (uca1400_ai_ci); its
+    // per-charset ids (utf8mb4_uca1400_ai_ci = 2304) are only in COLLATION_CHARACTER_SET_APPLICABILITY. 11.2+
+    // makes them the default for utf8mb4 tables (character_set_collations), so table maps carry such ids.
+    collationsSql: atLeast(v, 10, 10)
+      ? 'SELECT ID, FULL_COLLATION_NAME AS COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY WHERE ID IS NOT NULL'
+      : COLLATIONS_SQL,
+    bodyEventsUnpositioned: atLeast(v, 11, 4),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { CollationTable } from '../binlog/table-map-columns.js';
+import type { Dialect } from './dialect.js';
 
 export interface RowMetadataFacts {
   /** binlog_row_metadata is FULL: every table map names its columns */
@@ -12,11 +13,10 @@ export interface RowMetadataFacts {
   collations: CollationTable;
 }
 
-export async function readRowMetadataFacts(conn: Connection): Promise<RowMetadataFacts> {
+export async function readRowMetadataFacts(conn: Connection, dialect: Dialect): Promise<RowMetadataFacts> {
   const [vars] = await conn.query<RowDataPacket[]>("SHOW GLOBAL VARIABLES LIKE 'binlog_row_metadata'");
   const full = String(vars[0]?.Value ?? '').toUpperCase() === 'FULL';
-  // MariaDB 10.10+ lists a collation once per charset it applies to (ID NULL for the extra rows)
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT ID, COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL');
+  const [rows] = await conn.query<RowDataPacket[]>(dialect.collationsSql);
   const collations = new Map<number, { collation: string; charset: string }>();
   for (const r of rows) collations.set(Number(r.ID), { collation: String(r.COLLATION_NAME), charset: String(r.CHARACTER_SET_NAME) });
   return { full, collations };

@@ -73,7 +73,7 @@ async function bigTransaction(t: TestContext, svc: DbService): Promise<void> {
       `BEGIN; INSERT INTO big SELECT n + 1, n % 7, CONCAT('row-', n + 1, '-', REPEAT('x', n % 40)), (n + 1) / 100, TIMESTAMPADD(MICROSECOND, n * 1000003, '2024-01-01 00:00:00') FROM (SELECT ${n} AS n FROM ${digits.map((x) => `digit ${x}`).join(', ')}) s WHERE n < ${ROWS}; COMMIT`,
     );
     const insertedMs = Date.now() - committedAt;
-    const [status] = await root.query<RowDataPacket[]>(svc.name === 'mysql' ? 'SHOW BINARY LOG STATUS' : 'SHOW BINLOG STATUS');
+    const [status] = await root.query<RowDataPacket[]>(svc.flavor === 'mysql' ? 'SHOW BINARY LOG STATUS' : 'SHOW BINLOG STATUS');
     const end = { file: String(status[0]!.File), pos: Number(status[0]!.Position) };
 
     // wait for the checkpoint to pass the commit, sampling the RSS curve meanwhile

@@ -74,10 +74,10 @@ export function jobObjects(db: string): Array<Record<string, unknown>> {
 }
 
 /** Fresh tables, a fresh topic (3 partitions, key-hash), and a checkpoint at the current binlog position. */
-export async function setUp(svc: DbService, name: string, extra: readonly ExtraTable[] = []): Promise<Setup> {
-  const db = `bl_${name}_${svc.name}`;
+export async function setUp(svc: DbService, name: string, extra: readonly ExtraTable[] = [], prefix = { db: 'bl_', topic: 'sluice-bl-' }): Promise<Setup> {
+  const db = `${prefix.db}${name}_${svc.name}`;
   const root = await createTables(svc, db, extra.map((t) => t.ddl));
-  const topic = `sluice-bl-${name}-${svc.name}-${Date.now().toString(36)}`;
+  const topic = `${prefix.topic}${name}-${svc.name}-${Date.now().toString(36)}`;
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bl-'));
   const job = testJob(svc, {
     objects: [...jobObjects(db), ...extra.map((t) => ({ db, ...t.object }))],

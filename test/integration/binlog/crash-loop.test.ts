@@ -35,7 +35,7 @@ import { IDS_PER_CHUNK } from '../../../src/source/snapshot/chunk.js';
 import { emptyCheckpoint, updateCheckpoint, type Checkpoint } from '../../../src/state/checkpoint.js';
 import { CheckpointStore } from '../../../src/state/checkpoint-store.js';
 import { testJob } from '../../support/jobs.js';
-import { DATABASES, type DbService } from '../../support/services.js';
+import { DATABASES, MARIADB118, MYSQL_MINIMAL, type DbService } from '../../support/services.js';
 import { kafkaClient, readCheckpoint, spawnSluice, uniqueTopic, writeJobFile, type RunResult } from '../../support/sluice-cli.js';
 import { Rng } from '../transform/random.js';
 import {
@@ -290,6 +290,6 @@ async function crashLoop(t: TestContext, svc: DbService): Promise<void> {
   }
 }
 
-for (const svc of DATABASES) {
+for (const svc of [...DATABASES, MARIADB118, MYSQL_MINIMAL]) {
   test(`crash loop on ${svc.name}: ${KILLS} SIGKILLs of sluice run under a random workload; nothing lost, order per key, resends only after the checkpoint and identical`, { timeout: 120_000 + KILLS * 15_000 }, (t) => crashLoop(t, svc));
 }

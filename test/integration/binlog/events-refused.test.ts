@@ -19,14 +19,14 @@ const DOC: ExtraTable = { ddl: 'CREATE TABLE doc (id INT PRIMARY KEY, j JSON)', 
 
 async function refused(t: TestContext, svc: DbService, name: string, sessionSql: string, statement: string, expect: RegExp): Promise<void> {
   await requireService(svc);
-  const s = await setUp(svc, name, svc.name === 'mysql' ? [DOC] : []);
+  const s = await setUp(svc, name, svc.flavor === 'mysql' ? [DOC] : []);
   // stops the job when the test ends early (a failed assertion, a lost server), so the file cannot hang
   const ac = new AbortController();
   try {
     const run = runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: s.checkpoint, store: s.store, log: () => undefined, signal: ac.signal });
     await s.root.query(`USE ${s.db}`);
     await s.root.query("INSERT INTO acct VALUES (1, 'before', 1.00, 1, 'kept', NULL)");
-    if (svc.name === 'mysql') await s.root.query(`INSERT INTO doc VALUES (1, '{"a": [1, 2, 3], "b": "${'x'.repeat(200)}"}')`);
+    if (svc.flavor === 'mysql') await s.root.query(`INSERT INTO doc VALUES (1, '{"a": [1, 2, 3], "b": "${'x'.repeat(200)}"}')`);
     const at = await captureBinlogPosition(s.root, s.model.dialect);
     await s.root.query(sessionSql);
     await s.root.query(`BEGIN; ${statement}; COMMIT`);

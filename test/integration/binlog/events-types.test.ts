@@ -24,7 +24,7 @@ import { COLS, ROWS, TABLE, ddl } from '../../support/every-type-table.js';
 
 /** Server-specific types, with values the format issue's table cannot hold on both servers. */
 function extraTable(svc: DbService): { ddl: string; cols: string; rows: string[]; printed: string } {
-  if (svc.name === 'mariadb') {
+  if (svc.flavor === 'mariadb') {
     return {
       ddl: 'CREATE TABLE extra_types (id INT PRIMARY KEY, i6 INET6, i4 INET4, u UUID)',
       cols: 'id, i6, i4, u',
@@ -102,7 +102,7 @@ async function fidelity(t: TestContext, svc: DbService): Promise<void> {
     // through the binlog: the same rows again, then (MySQL) inside a compressed transaction and with a tagged GTID
     await insertAll(BINLOG_ID);
     let expected = 2 * (ROWS.length + extra.rows.length);
-    if (svc.name === 'mysql') {
+    if (svc.flavor === 'mysql') {
       await root.query('SET SESSION binlog_transaction_compression = ON; BEGIN');
       await insertAll(COMPRESSED_ID);
       await root.query('COMMIT; SET SESSION binlog_transaction_compression = OFF');
@@ -128,7 +128,7 @@ async function fidelity(t: TestContext, svc: DbService): Promise<void> {
     assert.equal(recs.size, expected, `every row arrived once (${recs.size} of ${expected})`);
 
     // each binlog twin equals its snapshot record except for the id (images[0])
-    const offsets = svc.name === 'mysql' ? [BINLOG_ID, COMPRESSED_ID] : [BINLOG_ID];
+    const offsets = svc.flavor === 'mysql' ? [BINLOG_ID, COMPRESSED_ID] : [BINLOG_ID];
     let compared = 0;
     for (const [table, rows] of [[TABLE, ROWS] as const, ['extra_types', extra.rows] as const]) {
       for (const r of rows) {
@@ -158,7 +158,7 @@ async function fidelity(t: TestContext, svc: DbService): Promise<void> {
       });
     }
 
-    if (svc.name === 'mysql') {
+    if (svc.flavor === 'mysql') {
       const tagged = recs.get(`extra_types:${TAGGED_ID}`) as Rec;
       assert.match(tagged.sourceTxid, /^[0-9a-f-]{36}:evt_tag:\d+$/, 'a tagged GTID is the sourceTxid');
       const [[g]] = await root.query<RowDataPacket[]>('SELECT @@GLOBAL.gtid_executed AS g');

@@ -123,7 +123,7 @@ async function incrementalStatus(t: TestContext, svc: DbService): Promise<void> 
     await root.query(`UPDATE ${db}.items SET price = price + 1 WHERE id <= 50`);
     await root.query(`DELETE FROM ${db}.items WHERE id > 280 AND id <= 300`);
     const changes = 100 + 50 + 20;
-    const [sql] = svc.name === 'mysql' ? ['SHOW BINARY LOG STATUS'] : ['SHOW MASTER STATUS'];
+    const [sql] = svc.flavor === 'mysql' ? ['SHOW BINARY LOG STATUS'] : ['SHOW MASTER STATUS'];
     const [rows] = await root.query<RowDataPacket[]>(sql as string);
     const serverEnd = { file: String(rows[0]?.File), pos: Number(rows[0]?.Position) };
 

@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import ZongJi from '@vlasky/zongji';
-import { DATABASES, type DbService } from '../../support/services.js';
+import { DATABASES, MARIADB118, MYSQL_MINIMAL, type DbService } from '../../support/services.js';
 import { loadTableSchemas } from '../../../src/source/mysql/table-schema.js';
 import {
   SNAPSHOT_CONNECTION_OPTIONS,
@@ -213,7 +213,7 @@ async function coverage(t: TestContext, svc: DbService, serverId: number): Promi
   }
 }
 
-for (const [i, svc] of DATABASES.entries()) {
+for (const [i, svc] of [...DATABASES, MARIADB118, MYSQL_MINIMAL].entries()) {
   test(`${svc.name}: every MySQL type encodes identically from SELECT and from the binlog, and decodes to what the server prints`, async (t) => {
     await coverage(t, svc, 31_000 + i);
   });

@@ -20,6 +20,21 @@ test('version-aware SQL: binlog status statement and row metadata per family and
   assert.equal(dialectFor(parseServerVersion('10.4.30-MariaDB')).hasRowMetadata, false);
 });
 
+test('MariaDB 11.8 (as Debian prints it): its version parses, transaction body events are unpositioned from 11.4 on, UCA-14 collation ids come from the applicability table', () => {
+  const v = parseServerVersion('11.8.9-MariaDB-0+deb13u1 from Debian-log');
+  assert.deepEqual([v.flavor, v.major, v.minor, v.patch], ['mariadb', 11, 8, 9]);
+  const d = dialectFor(v);
+  assert.equal(d.binlogStatusSql, 'SHOW BINLOG STATUS');
+  assert.equal(d.bodyEventsUnpositioned, true);
+  assert.match(d.collationsSql, /COLLATION_CHARACTER_SET_APPLICABILITY/);
+  assert.equal(d.supported.newerThanTested, false);
+  assert.equal(dialectFor(parseServerVersion('11.4.0-MariaDB')).bodyEventsUnpositioned, true);
+  assert.equal(dialectFor(parseServerVersion('11.2.6-MariaDB')).bodyEventsUnpositioned, false);
+  assert.equal(dialectFor(parseServerVersion('10.11.19-MariaDB-0+deb12u1-log')).bodyEventsUnpositioned, false);
+  assert.equal(dialectFor(parseServerVersion('10.6.20-MariaDB')).collationsSql.includes('APPLICABILITY'), false);
+  assert.equal(dialectFor(parseServerVersion('9.7.4-2')).bodyEventsUnpositioned, false);
+});
+
 test('a well-configured server passes; wrong settings fail with the variable named', () => {
   assert.ok(sourceChecks(facts('9.5.0', good), [{ db: 'a', table: 'b' }]).every((c) => c.status === 'PASS'));
   assert.equal(status(facts('9.5.0', { ...good, binlog_format: 'MIXED' }), 'source.binlog_format'), 'FAIL');
