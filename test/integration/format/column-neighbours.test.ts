@@ -18,7 +18,7 @@ import avro from 'avsc';
 import { runJob } from '../../../src/pipeline/job/run-job.js';
 import { decodeRecord, parseRecord } from '../../../src/format/dts-avro/index.js';
 import { readTopic } from '../../../src/sink/kafka/read-topic.js';
-import { DATABASES, type DbService } from '../../support/services.js';
+import { ALL_DATABASES, type DbService } from '../../support/services.js';
 import { requireService, withGlobal } from '../../support/db.js';
 import { testJob } from '../../support/jobs.js';
 import { readCheckpoint } from '../../support/sluice-cli.js';
@@ -132,7 +132,7 @@ interface Table {
 }
 
 function tablesFor(svc: DbService): Table[] {
-  const flavor = svc.name.startsWith('mariadb') ? 'mariadb' : 'mysql';
+  const flavor = svc.flavor;
   const kinds = KINDS.filter((k) => !k.only || k.only === flavor);
   const seq = deBruijn2(kinds.length);
   seq.push(seq[0] as number); // close the cycle so the last pair is adjacent too
@@ -162,7 +162,7 @@ async function neighbours(t: TestContext, svc: DbService): Promise<void> {
   await requireService(svc);
   const db = `nb_cols_${svc.name.replace(/\W/g, '_')}`;
   const tables = tablesFor(svc);
-  const flavorKinds = KINDS.filter((k) => !k.only || svc.name.startsWith(k.only));
+  const flavorKinds = KINDS.filter((k) => !k.only || k.only === svc.flavor);
   assert.equal(adjacentPairs(tables).size, flavorKinds.length ** 2, 'every ordered pair of types is adjacent in some table');
   const root = await mysql.createConnection({ host: svc.host, port: svc.port, user: svc.root.user, password: svc.root.password, charset: 'utf8mb4', multipleStatements: true, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true });
   const g = new Gen(rng(Number(process.env.SLUICE_FUZZ_SEED ?? 20261203)));
@@ -278,6 +278,6 @@ async function neighbours(t: TestContext, svc: DbService): Promise<void> {
   }
 }
 
-for (const svc of DATABASES) {
+for (const svc of ALL_DATABASES) {
   test(`column neighbours on ${svc.name}: every type after every other, snapshot and binlog (FULL, MINIMAL, no TABLE_MAP metadata), equals the server's rendering`, { timeout: 300_000 }, (t) => neighbours(t, svc));
 }

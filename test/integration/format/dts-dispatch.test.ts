@@ -14,7 +14,7 @@ import avro from 'avsc';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { imageValueFromAvsc, type AvscValue } from '../../../src/format/dts-avro/avsc-form.js';
 import type { DtsValue } from '../../../src/format/dts-avro/types.js';
-import { DATABASES, type DbService } from '../../support/services.js';
+import { ALL_DATABASES, type DbService } from '../../support/services.js';
 import { requireService, rootConnection } from '../../support/db.js';
 import { COLS, ROWS, TABLE, ddl } from '../../support/every-type-table.js';
 import { checkValue, type Problem, type ServerText } from '../../support/dts-dispatch.js';
@@ -218,7 +218,7 @@ function summary(problems: readonly Problem[]): string {
 
 const isUtf8mb3Name = (p: Problem) => p.consumer === 'demo' && /Unsupported encoding: utf8mb3/.test(p.message);
 
-for (const svc of DATABASES) {
+for (const svc of ALL_DATABASES) {
   test(`DTS dispatch (${svc.name}): both consumers read every snapshot and binlog value as the server shows it`, { timeout: 600_000 }, async (t) => {
     await requireService(svc);
     for (const names of ['dts', 'legacy'] as const) {
