@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { loadJob } from '../config/index.js';
 import { renderReport } from '../precheck/render-report.js';
 import { runPrecheck } from '../precheck/run-precheck.js';
+import { FLAG_RULES, numericFlag } from './numeric-flags.js';
 
 export function precheckCommand(y: Argv): Argv {
   return y.command(
@@ -13,8 +14,9 @@ export function precheckCommand(y: Argv): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
         .option('timeout', { type: 'number', describe: 'seconds each side may take (default: connect timeout + 5 s)' }),
     async (args) => {
+      const timeout = numericFlag('timeout', args.timeout, FLAG_RULES.timeout);
       const job = loadJob(args.job as string);
-      const report = await runPrecheck(job, args.timeout ? { timeoutMs: args.timeout * 1000 } : {});
+      const report = await runPrecheck(job, timeout !== undefined ? { timeoutMs: timeout * 1000 } : {});
       process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report, process.stdout.isTTY === true) + '\n');
       process.exitCode = report.ok ? 0 : 1;
     },

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { loadJob, type JobConfig } from '../config/index.js';
 import { CheckError, ConfigError } from '../errors.js';
+import { FLAG_RULES, numericFlag } from './numeric-flags.js';
 import { StatusPublisher } from '../metrics/job-status.js';
 import { createLogger } from '../metrics/logger.js';
 import { serveMetrics } from '../metrics/prometheus.js';
@@ -22,11 +23,11 @@ export function runCommand(y: Argv): Argv {
         .option('skip-precheck', { type: 'boolean', default: false, describe: 'start without running precheck first' })
         .option('metrics-port', { type: 'number', alias: 'status-port', describe: 'serve /metrics (Prometheus) and /status (JSON) on 127.0.0.1:PORT' }),
     async (args) => {
+      const port = numericFlag('metrics-port', args['metrics-port'], FLAG_RULES.metricsPort);
       const job = loadJob(args.job as string);
       const status = new StatusPublisher(job.state.dir, job.name);
       status.start();
-      if (args['metrics-port'] !== undefined) {
-        const port = args['metrics-port'];
+      if (port !== undefined) {
         await serveMetrics(status, port).catch((e: NodeJS.ErrnoException) => {
           throw new ConfigError(`--metrics-port ${port} cannot be used (${e.code ?? e.message}): choose a free port.`);
         });

@@ -4,6 +4,7 @@ import { loadJob, Secret, type TargetConfig } from '../config/index.js';
 import { ConfigError } from '../errors.js';
 import { decodeRecord, decodeRecordRaw } from '../format/dts-avro/index.js';
 import { readTopic } from '../sink/kafka/read-topic.js';
+import { FLAG_RULES, numericFlag } from './numeric-flags.js';
 
 interface TailArgs {
   job?: string;
@@ -92,6 +93,9 @@ export function tailCommand(y: Argv): Argv {
         .conflicts('from-beginning', 'from-timestamp'),
     async (argv) => {
       const a = argv as unknown as TailArgs;
+      const partition = numericFlag('partition', a.partition, FLAG_RULES.partition);
+      const max = numericFlag('max', a.max, FLAG_RULES.max);
+      const idle = numericFlag('idle', a.idle, FLAG_RULES.idle);
       const target = a.job ? loadJob(a.job).target : targetFromFlags(a);
       const topic = a.topic ?? target.topic;
       if (!topic) throw new ConfigError('sluice tail needs --topic (or a job file with target.topic).');
@@ -105,9 +109,9 @@ export function tailCommand(y: Argv): Argv {
         {
           topic,
           from,
-          ...(a.partition !== undefined ? { partition: a.partition } : {}),
-          ...(a.max !== undefined ? { max: a.max } : {}),
-          ...(a.idle !== undefined ? { idleMs: a.idle * 1000 } : {}),
+          ...(partition !== undefined ? { partition } : {}),
+          ...(max !== undefined ? { max } : {}),
+          ...(idle !== undefined ? { idleMs: idle * 1000 } : {}),
           stop: stopped,
         },
         (m) => {

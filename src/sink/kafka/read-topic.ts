@@ -42,6 +42,12 @@ export async function readTopic(cfg: TargetConfig, o: ReadTopicOptions, onMessag
   try {
     await admin.connect();
     if (!(await admin.listTopics()).includes(o.topic)) throw new TargetError(`Kafka topic '${o.topic}' does not exist on ${cfg.brokers.join(',')}: check the topic name.`);
+    if (o.partition !== undefined) {
+      // a partition the topic has not got would be read forever without a record (and without the idle stop)
+      const meta = await admin.fetchTopicMetadata({ topics: [o.topic] });
+      const count = meta.topics[0]?.partitions.length ?? 0;
+      if (o.partition >= count) throw new TargetError(`Kafka topic '${o.topic}' has partitions 0 to ${count - 1}, not ${o.partition}: give --partition a number in that range.`);
+    }
     const seekTo = typeof o.from === 'number' ? await admin.fetchTopicOffsetsByTimestamp(o.topic, o.from) : null;
     await consumer.connect();
     await consumer.subscribe({ topics: [o.topic], fromBeginning: o.from !== 'latest' });
