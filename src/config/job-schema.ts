@@ -49,12 +49,23 @@ const saslSchema = z
   })
   .strict();
 
+/**
+ * A name Kafka accepts for a topic (its Topic.validate: 1–249 characters of ASCII letters, digits, '.', '_'
+ * and '-', and not '.' or '..'): a name it rejects used to pass precheck and make run blame CREATE permission.
+ */
+export const topicName = z
+  .string()
+  .min(1)
+  .max(249, 'a Kafka topic name of at most 249 characters')
+  .regex(/^[a-zA-Z0-9._-]+$/, "a Kafka topic name of letters, digits, '.', '_' and '-' only")
+  .refine((t) => t !== '.' && t !== '..', { message: "a Kafka topic name other than '.' or '..'" });
+
 const targetSchema = z
   .object({
     brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port')).min(1),
     clientId: z.string().min(1).default('sluice'),
     /** the job's default topic; an object may name its own */
-    topic: z.string().min(1),
+    topic: topicName,
     tls: tlsSchema.optional(),
     sasl: saslSchema.optional(),
     /** DTS requires the topic to exist; sluice creates missing topics only when this is true */
@@ -69,7 +80,7 @@ const objectSchema = z
     name: z.string().regex(/^[^.]+\.[^.]+$/, 'db.table').optional(),
     db: z.string().min(1).optional(),
     table: z.string().min(1).optional(),
-    topic: z.string().min(1).optional(),
+    topic: topicName.optional(),
     filter: z.string().min(1).optional(),
     partitionKey: z.array(z.string().min(1)).min(1).optional(),
     /** partition count, used only when sluice creates the topic */
