@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { loadJob, type JobConfig } from '../config/index.js';
 import { CheckError, ConfigError } from '../errors.js';
 import { FLAG_RULES, numericFlag } from './numeric-flags.js';
+import { installStopSignals } from './stop-signals.js';
 import { StatusPublisher } from '../metrics/job-status.js';
 import { createLogger } from '../metrics/logger.js';
 import { serveMetrics } from '../metrics/prometheus.js';
@@ -62,13 +63,22 @@ async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublis
       log(`precheck passed (${report.checks.filter((c) => c.status === 'WARN').length} warning(s))`);
     }
     const abort = new AbortController();
-    const stop = (sig: string) => () => {
-      log(`${sig}: finishing the work in progress, flushing to Kafka and saving the checkpoint`);
-      abort.abort();
-    };
-    process.once('SIGINT', stop('SIGINT'));
-    process.once('SIGTERM', stop('SIGTERM'));
-    const summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, signal: abort.signal, status });
+    const removeSignals = installStopSignals({
+      abort,
+      log,
+      timeoutMs: job.shutdown.timeoutMs,
+      pending: () => {
+        const sink = status.snapshot().sink;
+        return sink ? `${(sink.queuedBytes / 1048576).toFixed(1)} MiB queued, ${sink.requestsInFlight} request(s) in flight` : 'nothing queued';
+      },
+      checkpoint: () => status.snapshot().checkpoint.binlog ?? 'its last saved snapshot chunk',
+    });
+    let summary: Awaited<ReturnType<typeof runJob>>;
+    try {
+      summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, signal: abort.signal, status });
+    } finally {
+      removeSignals();
+    }
     if (summary.snapshotChunks > summary.skippedChunks || args['snapshot-only']) {
       const rate = summary.snapshotRows / Math.max(summary.elapsedMs / 1000, 0.001);
       log(

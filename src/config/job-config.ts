@@ -65,4 +65,6 @@ export interface JobConfig {
    * HEARTBEAT record to partition 0 of every topic while sluice is caught up and the topic is quiet
    */
   heartbeat: { intervalMs: number; records: boolean };
+  /** how long a stop signal waits for Kafka's acknowledgements (ms) */
+  shutdown: { timeoutMs: number };
 }

@@ -140,6 +140,16 @@ export const jobFileSchema = z
       .strict()
       .refine((h) => !h.records || h.intervalMs > 0, { message: 'records: true needs intervalMs above 0 (a HEARTBEAT record follows a probe)', path: ['records'] })
       .default({ intervalMs: 1000, records: false }),
+    shutdown: z
+      .object({
+        /**
+         * how long SIGINT/SIGTERM waits for Kafka to acknowledge what was sent before sluice exits anyway (exit 1,
+         * the checkpoint left at the last acknowledged change, so nothing is lost: the rest is sent again)
+         */
+        timeoutMs: z.number().int().min(1000).max(3_600_000).default(30_000),
+      })
+      .strict()
+      .default({ timeoutMs: 30_000 }),
   })
   .strict();
 

@@ -106,6 +106,7 @@ export function buildJob(doc: unknown, file: string, env: NodeJS.ProcessEnv = pr
     workers: j.workers,
     producer: j.producer,
     heartbeat: j.heartbeat,
+    shutdown: j.shutdown,
   };
 }
 
