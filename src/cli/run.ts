@@ -3,6 +3,7 @@ import { loadJob, type JobConfig } from '../config/index.js';
 import { CheckError, ConfigError } from '../errors.js';
 import { FLAG_RULES, numericFlag } from './numeric-flags.js';
 import { installStopSignals } from './stop-signals.js';
+import { ensureWritableStateDir } from '../state/state-dir.js';
 import { StatusPublisher } from '../metrics/job-status.js';
 import { createLogger } from '../metrics/logger.js';
 import { serveMetrics } from '../metrics/prometheus.js';
@@ -26,6 +27,7 @@ export function runCommand(y: Argv): Argv {
     async (args) => {
       const port = numericFlag('metrics-port', args['metrics-port'], FLAG_RULES.metricsPort);
       const job = loadJob(args.job as string);
+      await ensureWritableStateDir(job.state.dir);
       const status = new StatusPublisher(job.state.dir, job.name);
       status.start();
       if (port !== undefined) {

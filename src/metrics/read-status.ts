@@ -1,3 +1,4 @@
+import { StateError } from '../errors.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATUS_FILE, type JobStatus } from './job-status.js';
@@ -27,7 +28,13 @@ export async function readStatus(stateDir: string, staleAfterMs = 5000): Promise
   } catch {
     return { status: null, running: false, note: `no status in ${stateDir}: the job has not run yet` };
   }
-  const status = JSON.parse(text) as JobStatus;
+  let status: JobStatus;
+  try {
+    status = JSON.parse(text) as JobStatus;
+  } catch (e) {
+    // the job rewrites it every second by rename, so a torn file is not sluice's own; say which file it is
+    throw new StateError(`The status file ${join(stateDir, STATUS_FILE)} is not valid JSON (${(e as Error).message}): it is rewritten while the job runs, so start the job again or delete the file.`, { cause: e });
+  }
   const age = Date.now() - Date.parse(status.updatedAt);
   if (status.phase === 'stopped' || status.phase === 'failed') {
     return { status, running: false, note: `${status.phase} since ${status.phaseSince}` };
