@@ -5,9 +5,10 @@
  * with ours. Inputs: every length 0..300 in every kind, each side of each 64 KiB block edge and of the
  * package's 4 MiB block edge, then random inputs (incompressible, runs, text, mixed, a small alphabet).
  *
- * The package's encoder cannot be a reference for two flags: blockChecksum writes the unsigned xxhash with
- * writeInt32LE and throws on half of all blocks, and streamSize throws writing its header (lz4 0.6.5). Frames
- * with those fields are covered by test/unit/sink/lz4-codec.test.ts, which adds them to our frames.
+ * The package's encoder cannot be a reference for two flags (lz4 0.6.5): with blockChecksum it writes the
+ * unsigned xxhash with writeInt32LE, which throws for about half of all blocks, and the frames it does finish
+ * fail its own decoder; with streamSize it throws writing its header. Frames with those fields are covered by
+ * test/unit/sink/lz4-codec.test.ts, which adds them to our frames.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
