@@ -14,6 +14,7 @@ export interface SourceConfig {
   user: string;
   password: Secret;
   tls?: TlsConfig;
+  /** source.serverId, or the one derived from the job's name (job-name.ts) */
   serverId: number;
   connectTimeoutMs: number;
 }
@@ -45,7 +46,10 @@ export type Partitioning = 'partition0' | 'table-hash' | 'key-hash';
 export interface JobConfig {
   /** the job file's path, for messages */
   file: string;
-  /** a short name for the job (the file's base name), for status and logs */
+  /**
+   * the job's name (`name`, default the file's base name): status, logs, the report host sluice registers
+   * as, and the server id when source.serverId is omitted
+   */
   name: string;
   source: SourceConfig;
   target: TargetConfig;

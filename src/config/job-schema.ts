@@ -35,8 +35,8 @@ const sourceSchema = z
     user: z.string().min(1),
     password: secretInput,
     tls: tlsSchema.optional(),
-    /** the replication client's server id: unique among the source's replicas */
-    serverId: z.number().int().min(1).max(4294967295).default(5401),
+    /** the replication client's server id: unique among the source's replicas; derived from the job's name when omitted (job-name.ts) */
+    serverId: z.number().int().min(1).max(4294967295).optional(),
     connectTimeoutMs: z.number().int().positive().default(10000),
   })
   .strict();
@@ -93,6 +93,8 @@ const objectSchema = z
 
 export const jobFileSchema = z
   .object({
+    /** the job's name (default: the job file's base name); its derived server id and report host come from it */
+    name: z.string().optional(),
     source: sourceSchema,
     target: targetSchema,
     objects: z.array(objectSchema).min(1),

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { describeIssue } from './describe-issue.js';
 import { interpolateEnv } from './interpolate-env.js';
+import { derivedServerId, jobName } from './job-name.js';
 import type { JobConfig, ObjectRule, TlsConfig } from './job-config.js';
 import { jobFileSchema, type JobFile, type SecretInput, type TlsInput } from './job-schema.js';
 import { Secret } from './secret.js';
@@ -66,6 +67,7 @@ export function buildJob(doc: unknown, file: string, env: NodeJS.ProcessEnv = pr
     throw new ConfigError(`${file}: ${line}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : ''}`);
   }
   const j = parsed.data;
+  const name = jobName(j.name, file);
   const sasl = j.target.sasl
     ? {
         mechanism: j.target.sasl.mechanism,
@@ -77,14 +79,14 @@ export function buildJob(doc: unknown, file: string, env: NodeJS.ProcessEnv = pr
   const targetTls = resolveTls(j.target.tls, 'target.tls', baseDir);
   return {
     file,
-    name: basename(file, extname(file)),
+    name,
     source: {
       host: j.source.host,
       port: j.source.port,
       user: j.source.user,
       password: resolveSecret(j.source.password, 'source.password', env, baseDir),
       ...(sourceTls ? { tls: sourceTls } : {}),
-      serverId: j.source.serverId,
+      serverId: j.source.serverId ?? derivedServerId(name),
       connectTimeoutMs: j.source.connectTimeoutMs,
     },
     target: {

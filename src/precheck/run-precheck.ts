@@ -3,12 +3,14 @@ import { isUserError, TargetError } from '../errors.js';
 import type { TableSchema } from '../model/table.js';
 import { readClusterFacts, type ClusterFacts } from '../sink/kafka/cluster-facts.js';
 import { openConnection } from '../source/mysql/connect.js';
+import { readReplicas, type ReplicaListing } from '../source/mysql/replica-list.js';
 import { readServerFacts, type ServerFacts } from '../source/mysql/server-facts.js';
 import { listTables, loadTableSchemas } from '../source/mysql/table-schema.js';
 import { selectObjects, type ObjectSelection } from '../transform/object-select.js';
 import { fail, pass, skip, withTimeout, type CheckResult } from './check.js';
 import { filterChecks } from './filter-checks.js';
 import { objectChecks } from './object-checks.js';
+import { serverIdCheck } from './server-id-check.js';
 import { sourceChecks } from './source-checks.js';
 import { plannedTopics, targetChecks } from './target-checks.js';
 
@@ -21,7 +23,7 @@ export interface PrecheckReport {
 }
 
 type SourceStage =
-  | { ok: true; facts: ServerFacts; selection: ObjectSelection; schemas: TableSchema[] }
+  | { ok: true; facts: ServerFacts; replicas: ReplicaListing; selection: ObjectSelection; schemas: TableSchema[] }
   | { ok: false; check: CheckResult };
 
 function message(e: unknown): string {
@@ -38,9 +40,10 @@ async function sourceStage(job: JobConfig, timeoutMs: number): Promise<SourceSta
   }
   try {
     const [facts, tables] = await withTimeout(Promise.all([readServerFacts(conn), listTables(conn)]), timeoutMs, 'reading the source server settings');
+    const replicas = await withTimeout(readReplicas(conn, facts.dialect.version), timeoutMs, 'listing the source\'s replicas');
     const selection = selectObjects(job.objects, tables, job.target.topic);
     const schemas = await withTimeout(loadTableSchemas(conn, selection.objects), timeoutMs, 'reading the table structures');
-    return { ok: true, facts, selection, schemas };
+    return { ok: true, facts, replicas, selection, schemas };
   } catch (e) {
     if (isUserError(e) && e.kind === 'config') throw e;
     return { ok: false, check: fail('source.read', 'Read the source server settings', message(e), 'Check the account\'s grants and the server log.') };
@@ -66,6 +69,8 @@ export async function runPrecheck(job: JobConfig, opts: { timeoutMs?: number } =
   if (src.ok) {
     checks.push(pass('source.connect', `Connect to MySQL as ${job.source.user}`, `${job.source.host}:${job.source.port}${job.source.tls ? ' over TLS' : ''}`));
     checks.push(...sourceChecks(src.facts, src.selection.objects));
+    const grantHint = src.facts.dialect.version.flavor === 'mariadb' ? 'GRANT REPLICATION MASTER ADMIN ON *.* TO the sync account' : 'GRANT REPLICATION SLAVE ON *.* TO the sync account';
+    checks.push(serverIdCheck(job.source.serverId, src.replicas, grantHint));
     checks.push(...objectChecks(job, src.selection, src.schemas, cluster, filterChecks(src.selection, src.schemas), Number(src.facts.variables.get('max_allowed_packet') ?? 64 << 20)));
   } else {
     checks.push(src.check, skip('source.settings', 'Binlog settings, privileges, tables', 'not checked: the source is unreachable'));

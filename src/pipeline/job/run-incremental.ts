@@ -241,6 +241,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
           ...(startGtid ? { startGtid } : {}),
           tables: (db, table) => registry.selects(db, table),
           stateDir: job.state.dir,
+          reportHost: `sluice:${job.name}`,
           rowsAsBytes: true,
           everyEvent: model.dialect.bodyEventsUnpositioned,
           onEvent: (ev) => (clock.read(ev), args.status?.event(ev), stream.onEvent(ev)),

@@ -9,6 +9,15 @@ import type { Refusal } from './refusals.js';
 /** The server no longer has the binlog the stream needs (ER_MASTER_FATAL_ERROR_READING_BINLOG). */
 const ER_BINLOG_READ_FATAL = 1236;
 
+/** MariaDB's ER_SLAVE_SAME_ID (mysql2 names it after MySQL's unrelated 4052) */
+const ER_MARIADB_SAME_ID = 4052;
+/**
+ * The server ended the dump because another replica connected with the same server id. MySQL 9.7 (1236):
+ * "A replica with the same server_uuid/server_id as this replica has connected to the source"; older MySQL
+ * says slave/master; MariaDB 10.11/11.8 (4052): "A slave with the same server_uuid/server_id is already connected".
+ */
+const SAME_SERVER_ID = /(slave|replica) with the same server_uuid\/server_id/i;
+
 /** mysql2 / socket codes after which reconnecting and resuming from the checkpoint is right. */
 const TRANSIENT_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -100,11 +109,23 @@ function gtidStartError(message: string, startGtid: string, stateDir: string, ca
   );
 }
 
+/** Whether the server ended the stream for another replica with sluice's server id (never retried: the two would take turns). */
+export function isSameServerId(err: MysqlErrorLike): boolean {
+  return (err.errno === ER_BINLOG_READ_FATAL || err.errno === ER_MARIADB_SAME_ID) && SAME_SERVER_ID.test(err.message ?? '');
+}
+
 /** Turns an error of the binlog connection into a SourceError (stop) or a TransientSourceError (retry). */
-export function explainBinlogError(e: unknown, from: BinlogPoint, stateDir: string, startGtid: string | null = null): Error {
+export function explainBinlogError(e: unknown, from: BinlogPoint, stateDir: string, startGtid: string | null = null, serverId?: number): Error {
   if (e instanceof SourceError || e instanceof FaultError || e instanceof TransientSourceError) return e;
   const err = (e ?? {}) as MysqlErrorLike;
   const message = err.message ?? String(e);
+  if (isSameServerId(err)) {
+    const id = serverId === undefined ? "sluice's server id" : `server id ${serverId}`;
+    return new FaultError(
+      `The source ended sluice's binlog stream because another replica uses ${id} and connected after it (sluice's checkpoint is intact): give each job reading this source its own name (the server id is derived from it when source.serverId is omitted) or its own source.serverId, then run this job again.`,
+      { cause: e },
+    );
+  }
   if (err.errno === ER_BINLOG_READ_FATAL && startGtid) return gtidStartError(message, startGtid, stateDir, e);
   if (err.errno === ER_BINLOG_READ_FATAL) {
     return new FaultError(

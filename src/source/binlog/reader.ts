@@ -17,6 +17,7 @@ import { explainBinlogError, refusalError, TransientSourceError } from './reader
 import { attachEventGate, type GatedZongji } from './event-gate.js';
 import { refusalOf, type SelectsTable } from './refusals.js';
 import { SourceError } from '../../errors.js';
+import { registerAsReplica, type RegisteringZongji } from './register-replica.js';
 
 export interface BinlogReaderOptions {
   source: SourceConfig;
@@ -35,6 +36,8 @@ export interface BinlogReaderOptions {
   tables: Record<string, string[]> | ((db: string, table: string) => boolean);
   /** named in the purged-binlog sentence */
   stateDir: string;
+  /** the Host the binlog connection registers with (SHOW REPLICAS), e.g. `sluice:<job name>` */
+  reportHost?: string;
   /**
    * Deliver rows events of selected tables undecoded (RawRowsBytes) where rows-layout.ts can count their rows:
    * the consumer decodes them in its workers (rows-decode.ts).
@@ -89,6 +92,7 @@ export class BinlogReader {
     // VECTOR columns the gate hides from zongji's parser, by table id (zongji-raw.ts retypeVectorColumns)
     const vectorColumns = new Map<number, number[]>();
     this.detachRaw = attachRawBinlogValues(this.zongji, vectorColumns);
+    registerAsReplica(this.zongji as unknown as RegisteringZongji, { serverId: opts.source.serverId, reportHost: opts.reportHost ?? 'sluice' });
     this.detachGate = attachEventGate(this.zongji as unknown as GatedZongji, {
       vectorColumns,
       ...(opts.rowsAsBytes ? { rowsAsBytes: true } : {}),
@@ -117,7 +121,7 @@ export class BinlogReader {
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       this.zongji.on('error', ((e: Error) => {
-        const err = explainBinlogError(e, this.framer.position, this.opts.stateDir, this.opts.startGtid ?? null);
+        const err = explainBinlogError(e, this.framer.position, this.opts.stateDir, this.opts.startGtid ?? null, this.opts.source.serverId);
         if (!ready) {
           ready = true;
           this.stopQuietly();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2/promise';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { updateCheckpoint } from '../../../src/state/checkpoint.js';
-import { SourceError } from '../../../src/errors.js';
+import { FaultError } from '../../../src/errors.js';
 import { DATABASES, type DbService } from '../../support/services.js';
 import { differences, replayTopic, setUp, sourceState, waitForCheckpoint, workload } from './binlog-harness.js';
 import { requireService } from '../../support/db.js';
@@ -55,7 +55,7 @@ async function purged(t: TestContext, svc: DbService): Promise<void> {
     await assert.rejects(
       runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: cp, store: s.store, log: () => undefined, retry: { initialMs: 50 } }),
       (e: unknown) => {
-        assert.ok(e instanceof SourceError, String(e));
+        assert.ok(e instanceof FaultError, String(e));
         assert.match(e.message, new RegExp(`no longer has binlog file ${missing.replace('.', '\\.')}`));
         assert.match(e.message, /move the state directory .* away/);
         return true;

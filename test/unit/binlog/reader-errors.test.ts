@@ -40,3 +40,27 @@ test('a resume by file/position past purged binlogs still names the file', () =>
   const e = explainBinlogError({ errno: 1236, message: 'Could not find first log file name in binary log index file' }, AT, 'st');
   assert.match(e.message, /^The source no longer has binlog file binlog\.000007/);
 });
+
+// The servers' own texts, as they ended the older of two dumps with one server id (seen on MySQL 9.7 and
+// MariaDB 10.11; mysql2 names MariaDB's 4052 ER_INVALID_MFA_PLUGIN_SPECIFIED after MySQL's unrelated error).
+const MYSQL_SAME_ID =
+  "A replica with the same server_uuid/server_id as this replica has connected to the source; the first event 'binlog.000005' at 27654857, the last event read from './binlog.000005' at 127, the last byte read from './binlog.000005' at 27654857.";
+const MARIADB_SAME_ID =
+  "A slave with the same server_uuid/server_id is already connected; the first event 'mariadb-bin.000005' at 27661894, the last event read from 'mariadb-bin.000005' at 256, the last byte read from 'mariadb-bin.000005' at 27661894.";
+
+test('a dump ended for another replica with the same server id is a fault naming the id, never the purged-binlog advice', () => {
+  for (const [errno, code, message] of [
+    [1236, 'ER_SOURCE_FATAL_ERROR_READING_BINLOG', MYSQL_SAME_ID],
+    [1236, 'ER_MASTER_FATAL_ERROR_READING_BINLOG', 'A slave with the same server_uuid/server_id as this slave has connected to the master; the first event ...'],
+    [4052, 'ER_INVALID_MFA_PLUGIN_SPECIFIED', MARIADB_SAME_ID],
+  ] as const) {
+    for (const gtid of [null, '0-11-40']) {
+      const e = explainBinlogError({ errno, code, message, fatal: true }, AT, 'st', gtid, 3000818375);
+      assert.ok(e instanceof FaultError, `${errno}: exit 3, not retried`);
+      assert.match(e.message, /another replica uses server id 3000818375/);
+      assert.match(e.message, /its own name .* or its own source\.serverId/);
+      assert.doesNotMatch(e.message, /purged|no longer has|state directory|same server_uuid/);
+      oneSentence(e.message);
+    }
+  }
+});
