@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { loadJob, type JobConfig } from '../config/index.js';
-import { CheckError, ConfigError } from '../errors.js';
+import { CheckError, ConfigError, EXIT } from '../errors.js';
 import { FLAG_RULES, numericFlag } from './numeric-flags.js';
 import { installStopSignals } from './stop-signals.js';
 import { ensureWritableStateDir } from '../state/state-dir.js';
@@ -10,6 +10,7 @@ import { serveMetrics } from '../metrics/prometheus.js';
 import { runJob } from '../pipeline/job/run-job.js';
 import { renderReport } from '../precheck/render-report.js';
 import { runPrecheck } from '../precheck/run-precheck.js';
+import { StateLock } from '../state/state-lock.js';
 
 const logger = createLogger();
 const log = (line: string): void => logger.info(line);
@@ -23,11 +24,34 @@ export function runCommand(y: Argv): Argv {
         .positional('job', { type: 'string', demandOption: true, describe: 'the job file (YAML)' })
         .option('snapshot-only', { type: 'boolean', default: false, describe: 'stop after the snapshot' })
         .option('skip-precheck', { type: 'boolean', default: false, describe: 'start without running precheck first' })
+        .option('break-lock', { type: 'boolean', default: false, describe: "take over the state directory's lock even if another sluice run seems to hold it" })
+        .option('resnapshot', { type: 'boolean', default: false, describe: 'discard the checkpoint (moved aside) and start over: schema, full snapshot, binlog' })
         .option('metrics-port', { type: 'number', alias: 'status-port', describe: 'serve /metrics (Prometheus) and /status (JSON) on 127.0.0.1:PORT' }),
     async (args) => {
       const port = numericFlag('metrics-port', args['metrics-port'], FLAG_RULES.metricsPort);
       const job = loadJob(args.job as string);
       await ensureWritableStateDir(job.state.dir);
+      // First of all: a second run on the same state must not even overwrite the first one's status file.
+      const lock = await StateLock.acquire(job.state.dir, {
+        breakLock: args['break-lock'],
+        log,
+        // Fenced: another process owns the state now, so this one must not flush or save a checkpoint over
+        // the new owner's. What it has in flight is not in the checkpoint, so nothing is lost.
+        onLost: (e) => {
+          process.stderr.write(`sluice: ${e.message}\n`);
+          process.exit(EXIT.fault);
+        },
+      });
+      try {
+        await runLocked(job, args as RunArgs, port);
+      } finally {
+        await lock.release();
+      }
+    },
+  );
+}
+
+async function runLocked(job: JobConfig, args: RunArgs, port: number | undefined): Promise<void> {
       const status = new StatusPublisher(job.state.dir, job.name);
       status.start();
       if (port !== undefined) {
@@ -37,15 +61,13 @@ export function runCommand(y: Argv): Argv {
         log(`metrics on http://127.0.0.1:${port}/metrics, status on /status`);
       }
       try {
-        await runWithStatus(job, args as RunArgs, status);
+        await runWithStatus(job, args, status);
         await status.stop('stopped');
       } catch (e) {
         status.error(e instanceof Error ? e.message : String(e));
         await status.stop('failed');
         throw e;
       }
-    },
-  );
 }
 
 /** The precheck gate, then the job itself; the caller publishes the final status. */
@@ -53,6 +75,9 @@ interface RunArgs {
   job: string;
   'snapshot-only': boolean;
   'skip-precheck': boolean;
+  'break-lock': boolean;
+  resnapshot: boolean;
+  'metrics-port'?: number;
 }
 
 async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublisher): Promise<void> {
@@ -77,7 +102,7 @@ async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublis
     });
     let summary: Awaited<ReturnType<typeof runJob>>;
     try {
-      summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, signal: abort.signal, status });
+      summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, signal: abort.signal, status, resnapshot: args.resnapshot });
     } finally {
       removeSignals();
     }

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
-import { parseCheckpoint, serializeCheckpoint, updateCheckpoint, type Checkpoint } from './checkpoint.js';
+import { mergeTopicWrites, parseCheckpoint, serializeCheckpoint, updateCheckpoint, type Checkpoint, type TopicWrites } from './checkpoint.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 const TEMP_PREFIX = `${CHECKPOINT_FILE}.tmp-`;
@@ -19,6 +19,8 @@ export class CheckpointStore {
   private writing: Promise<void> | null = null;
   private next: { cp: Checkpoint; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
   private seq = 0;
+  /** topic → partition → end offset Kafka acknowledged, merged into every save (see Checkpoint.topics) */
+  private readonly written = new Map<string, Map<number, bigint>>();
 
   constructor(dir: string) {
     this.dir = dir;
@@ -41,7 +43,39 @@ export class CheckpointStore {
         `The checkpoint file ${this.path} is unusable (${r.reason}): restore it from a backup, or move it away to start the job from scratch (a full snapshot again).`,
       );
     }
+    for (const [topic, parts] of Object.entries(r.checkpoint.topics ?? {})) for (const [p, end] of Object.entries(parts)) this.noteWritten(topic, Number(p), end);
     return r.checkpoint;
+  }
+
+  /**
+   * Kafka acknowledged a batch on the partition ending before offset `end`. Every save from now on records
+   * it, whichever checkpoint value the caller saves, so no phase can forget a topic it wrote to.
+   */
+  noteWritten(topic: string, partition: number, end: bigint): void {
+    let t = this.written.get(topic);
+    if (!t) this.written.set(topic, (t = new Map()));
+    if ((t.get(partition) ?? -1n) < end) t.set(partition, end);
+  }
+
+  /** What the job knows it wrote, as saved with the next checkpoint. */
+  writtenTopics(): TopicWrites {
+    return Object.fromEntries([...this.written].map(([topic, parts]) => [topic, Object.fromEntries([...parts].map(([p, end]) => [String(p), end]))]));
+  }
+
+  /**
+   * `sluice run --resnapshot`: the checkpoint is moved aside (not deleted, so a mistaken re-snapshot can be
+   * undone by moving it back) and the job starts from scratch. Returns where the old file went, or null.
+   */
+  async discard(): Promise<string | null> {
+    this.written.clear();
+    const aside = `${this.path}.discarded-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(this.path, aside);
+      return aside;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new StateError(`The checkpoint file ${this.path} cannot be moved aside (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): check the state directory's permissions.`, { cause: e });
+    }
   }
 
   /** Writes the checkpoint atomically (stamping savedAt). Resolves once it is durable. */
@@ -63,7 +97,8 @@ export class CheckpointStore {
         const { cp, waiters } = this.next;
         this.next = null;
         try {
-          await this.write(updateCheckpoint(cp, { savedAt: new Date().toISOString() }));
+          const topics = mergeTopicWrites(cp.topics, this.written.size ? this.writtenTopics() : undefined);
+          await this.write(updateCheckpoint(cp, { savedAt: new Date().toISOString(), ...(topics ? { topics } : {}) }));
           for (const w of waiters) w.resolve();
         } catch (e) {
           for (const w of waiters) w.reject(e);

@@ -58,6 +58,28 @@ export interface Checkpoint {
    * the rows after the checkpoint with the structure in force when they were written, not information_schema's.
    */
   readonly schemas?: Readonly<Record<string, TableSchema>>;
+  /**
+   * topic → partition → the end offset of the last batch Kafka acknowledged there (issue 15): what sluice
+   * knows it wrote. A topic listed here that is gone, or whose end offsets are behind, was deleted or
+   * recreated under the job, and the job stops instead of recreating it or counting its records as delivered.
+   */
+  readonly topics?: TopicWrites;
+}
+
+export type TopicWrites = Readonly<Record<string, Readonly<Record<string, bigint>>>>;
+
+/** The later of two records of what was written (offsets only grow while a topic lives). */
+export function mergeTopicWrites(a: TopicWrites | undefined, b: TopicWrites | undefined): TopicWrites | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const out: Record<string, Record<string, bigint>> = {};
+  for (const src of [a, b]) {
+    for (const [topic, parts] of Object.entries(src)) {
+      const t = (out[topic] ??= {});
+      for (const [p, end] of Object.entries(parts)) if ((t[p] ?? -1n) < end) t[p] = end;
+    }
+  }
+  return out;
 }
 
 function freezeDeep<T>(v: T): T {
@@ -108,6 +130,15 @@ export function serializeCheckpoint(cp: Checkpoint): string {
       : null,
     schemaVersions: Object.fromEntries(Object.entries(cp.schemaVersions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     ...(cp.schemas ? { schemas: Object.fromEntries(Object.entries(cp.schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, t]) => [k, tableJson(t)])) } : {}),
+    ...(cp.topics
+      ? {
+          topics: Object.fromEntries(
+            Object.entries(cp.topics)
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([t, parts]) => [t, Object.fromEntries(Object.entries(parts).sort(([a], [b]) => Number(a) - Number(b)).map(([p, end]) => [p, end.toString()]))]),
+          ),
+        }
+      : {}),
   };
   return `${JSON.stringify(out, null, 1)}\n`;
 }
@@ -185,6 +216,7 @@ const fileSchema = z
       .nullable(),
     schemaVersions: z.record(z.string(), z.number().int()),
     schemas: z.record(z.string(), tableSchemaSchema).optional(),
+    topics: z.record(z.string(), z.record(z.string().regex(/^\d+$/, 'a partition number'), decimal)).optional(),
   })
   .strict();
 
@@ -226,6 +258,7 @@ export function parseCheckpoint(text: string): ParseResult {
         : null,
       schemaVersions: v.schemaVersions,
       ...(v.schemas ? { schemas: v.schemas } : {}),
+      ...(v.topics ? { topics: Object.fromEntries(Object.entries(v.topics).map(([t, parts]) => [t, Object.fromEntries(Object.entries(parts).map(([p, end]) => [p, BigInt(end)]))])) } : {}),
     }),
   };
 }

@@ -398,7 +398,11 @@ export class ChangeStream {
       drained = true;
       for (const b of seg.batches) {
         this.o.tracker.issue(b);
-        waits.push(this.o.sink.write(b));
+        const w = this.o.sink.write(b);
+        // A failed sink rejects at once and the promise may be dropped below (nothing waits for budget):
+        // the job learns of the failure from the sink itself, so this must not crash it as unhandled.
+        w.catch(() => undefined);
+        waits.push(w);
       }
       for (const p of seg.boundaries) this.o.tracker.boundary(p.lastId, p);
     }

@@ -29,6 +29,7 @@ import { loadTableSchemas } from '../../source/mysql/table-schema.js';
 import { AckTracker } from '../../state/ack-tracker.js';
 import { updateCheckpoint, type Checkpoint } from '../../state/checkpoint.js';
 import type { CheckpointStore } from '../../state/checkpoint-store.js';
+import { vanishedTopicError } from '../../sink/kafka/topic-history.js';
 import { filterDialectFor } from '../../transform/index.js';
 import { ChangeStream, type StreamPosition } from '../binlog/change-stream.js';
 import { binlogStart, lastIdBeforeBinlog } from '../binlog/record-ids.js';
@@ -150,6 +151,9 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
   try {
     sink = await KafkaSink.connect(job.target, {
       producer: job.producer,
+      onWritten: (topic, partition, end) => args.store.noteWritten(topic, partition, end),
+      // runJob checked every topic at start, so a missing one was deleted under the job
+      missingTopicError: vanishedTopicError,
       onAck: (b) => {
         if (heartbeats.owns(b)) return;
         issuedBy.get(b)?.ack(b);

@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina';
 import type { Connection } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
-import { SourceError, StateError } from '../../errors.js';
+import { isUserError, SourceError, StateError } from '../../errors.js';
 import { IncrementalStatus } from './incremental-status.js';
 import type { StatusPublisher } from '../../metrics/job-status.js';
 import { rowsToRead, SnapshotProgress, startProgressDisplay, tableRowEstimates } from '../../metrics/snapshot-progress.js';
@@ -10,6 +10,7 @@ import { kafkaClient } from '../../sink/kafka/client.js';
 import { explainKafkaError } from '../../sink/kafka/explain-error.js';
 import { KafkaSink } from '../../sink/kafka/producer.js';
 import { ensureTopics } from '../../sink/kafka/topics.js';
+import { checkWrittenTopics, vanishedTopicError } from '../../sink/kafka/topic-history.js';
 import { captureBinlogPosition, type BinlogPosition } from '../../source/binlog/capture-position.js';
 import { connectionOptions, openConnection } from '../../source/mysql/connect.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
@@ -36,6 +37,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** publishes the job's status for `sluice status` */
   status?: StatusPublisher;
+  /** `sluice run --resnapshot`: move the checkpoint aside and start over (schema, snapshot, binlog) */
+  resnapshot?: boolean;
 }
 
 export interface RunSummary {
@@ -84,6 +87,15 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
   const started = Date.now();
   const store = new CheckpointStore(job.state.dir);
   let cp = await store.load();
+  if (opts.resnapshot) {
+    const aside = await store.discard();
+    opts.log(
+      aside
+        ? `--resnapshot: the old checkpoint was moved to ${aside}; starting the job over (schema, full snapshot, then the binlog)`
+        : '--resnapshot: there was no checkpoint; starting the job from the beginning',
+    );
+    cp = null;
+  }
   if (cp && cp.job !== job.name) {
     throw new StateError(`The state directory ${job.state.dir} belongs to job '${cp.job}', not '${job.name}': give each job its own state.dir.`);
   }
@@ -99,9 +111,11 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
     let partitions: Map<string, number>;
     try {
       await admin.connect();
+      // before ensureTopics, which would create a deleted topic again
+      await checkWrittenTopics(admin, store.writtenTopics(), job.state.dir);
       partitions = await ensureTopics(admin, topicPartitions(job, model), job.target.createTopics);
     } catch (e) {
-      throw e instanceof Error && e.name === 'TargetError' ? e : explainKafkaError(job.target, e);
+      throw isUserError(e) ? e : explainKafkaError(job.target, e);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -141,7 +155,13 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       }
       saving = saving.then(() => saveCurrent());
     };
-    sink = await KafkaSink.connect(job.target, { producer: job.producer, onAck });
+    sink = await KafkaSink.connect(job.target, {
+      producer: job.producer,
+      onAck,
+      onWritten: (topic, partition, end) => store.noteWritten(topic, partition, end),
+      // every topic was there a moment ago (ensureTopics), so a missing one was deleted under the job
+      missingTopicError: vanishedTopicError,
+    });
     opts.status?.use({ sink });
 
     const time = Math.floor(Date.now() / 1000);

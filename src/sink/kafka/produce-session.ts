@@ -52,6 +52,8 @@ export class ProduceSession {
   private producerId = -1n;
   private producerEpoch = 0;
   private readonly sequences = new Map<string, number>();
+  /** told of every batch Kafka wrote: the partition's end offset after it */
+  onWritten: ((topic: string, partition: number, end: bigint) => void) | null = null;
 
   private constructor(cluster: KafkaCluster) {
     this.cluster = cluster;
@@ -148,13 +150,17 @@ export class ProduceSession {
         try {
           const broker = await this.cluster.findBroker({ nodeId });
           const res = await this.send(broker, members.map((i) => batches[i] as PartitionBatch), acks, timeoutMs);
-          const codes = new Map<string, number>();
-          for (const t of res.topics) for (const p of t.partitions) codes.set(key(t.topicName, p.partition), p.errorCode);
+          const parts = new Map<string, { errorCode: number; baseOffset: string }>();
+          for (const t of res.topics) for (const p of t.partitions) parts.set(key(t.topicName, p.partition), p);
           for (const i of members) {
             const b = batches[i] as PartitionBatch;
-            const code = codes.get(key(b.topic, b.partition));
-            if (code === undefined) outcome[i] = new MissingPartitionError(b.topic, b.partition);
-            else if (code !== 0 && code !== DUPLICATE_SEQUENCE_NUMBER) outcome[i] = errorFromCode(code);
+            const p = parts.get(key(b.topic, b.partition));
+            if (p === undefined) outcome[i] = new MissingPartitionError(b.topic, b.partition);
+            else if (p.errorCode !== 0 && p.errorCode !== DUPLICATE_SEQUENCE_NUMBER) outcome[i] = errorFromCode(p.errorCode);
+            else if (p.errorCode === 0 && this.onWritten && /^\d+$/.test(p.baseOffset)) {
+              // lastOffsetDelta sits at byte 23 of a v2 record batch: the batch ends at base + delta + 1
+              this.onWritten(b.topic, b.partition, BigInt(p.baseOffset) + BigInt(b.batch.readInt32BE(23)) + 1n);
+            }
           }
         } catch (e) {
           const err = e instanceof Error ? e : new Error(String(e));

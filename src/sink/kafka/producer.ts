@@ -34,6 +34,13 @@ export interface KafkaSinkOptions {
   maxRecordsPerBatch?: number;
   /** ack timeout the broker applies (Produce `timeout`) */
   ackTimeoutMs?: number;
+  /** told of every batch Kafka wrote: its partition's end offset after it (what the checkpoint records) */
+  onWritten?: (topic: string, partition: number, end: bigint) => void;
+  /**
+   * The error for a topic found missing while writing (default: "does not exist and auto-creation is off").
+   * A job that checked its topics at start passes one saying the topic vanished.
+   */
+  missingTopicError?: (topic: string, cause: unknown) => Error;
   /** a kafkajs client to use instead of one built from the target (tests inject network faults this way) */
   client?: Kafka;
 }
@@ -107,6 +114,7 @@ export class KafkaSink {
   private readonly settings: ProducerSettings;
   private readonly bufferBytes: number;
   private readonly onAck: ((batch: EncodedBatch) => void) | undefined;
+  private readonly missingTopicError: (topic: string, cause: unknown) => Error;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly giveUpAfterMs: number;
@@ -131,6 +139,8 @@ export class KafkaSink {
     this.settings = opts.producer;
     this.bufferBytes = opts.bufferBytes ?? Math.max(32 << 20, 4 * opts.producer.batchBytes);
     this.onAck = opts.onAck;
+    this.missingTopicError = opts.missingTopicError ?? missingTopicError;
+    if (opts.onWritten) session.onWritten = opts.onWritten;
     this.retryInitialMs = opts.retry?.initialMs ?? 200;
     this.retryMaxMs = opts.retry?.maxMs ?? 5000;
     this.giveUpAfterMs = opts.retry?.giveUpAfterMs ?? 10 * 60_000;
@@ -355,7 +365,7 @@ export class KafkaSink {
           }
         } else if (kind === 'unknown-topic') {
           const missing = await this.missingTopic(pending);
-          if (missing) throw missingTopicError(missing, e);
+          if (missing) throw this.missingTopicError(missing, e);
         } else if (kind === 'reset') {
           this.stats.producerResets++;
           await this.session.resetAfter((pending[0] as Slice).stamp as NonNullable<Slice['stamp']>).catch(() => undefined);

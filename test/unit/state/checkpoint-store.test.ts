@@ -127,3 +127,27 @@ test('saving is cheap enough to do every 100 ms (well under 100 ms a save)', asy
   assert.ok(per < 100, `${per.toFixed(2)} ms per save`);
   await rm(dir, { recursive: true });
 });
+
+test('what Kafka acknowledged per topic partition is saved with every checkpoint, kept on load, and only grows', async () => {
+  const dir = await tempDir();
+  const store = new CheckpointStore(dir);
+  store.noteWritten('t1', 0, 500n);
+  store.noteWritten('t1', 1, 20n);
+  store.noteWritten('t1', 0, 300n); // an older ack arriving late does not move the mark back
+  await store.save(sample()); // a checkpoint value that knows nothing of topics
+  const text = await readFile(join(dir, CHECKPOINT_FILE), 'utf8');
+  assert.deepEqual((JSON.parse(text) as { topics: unknown }).topics, { t1: { 0: '500', 1: '20' } });
+  const again = new CheckpointStore(dir);
+  const cp = await again.load();
+  assert.deepEqual(cp?.topics, { t1: { 0: 500n, 1: 20n } });
+  again.noteWritten('t2', 0, 7n);
+  await again.save(sample());
+  assert.deepEqual((await loadCheckpoint(dir))?.topics, { t1: { 0: 500n, 1: 20n }, t2: { 0: 7n } });
+
+  const aside = await again.discard();
+  assert.ok(aside && (await readdir(dir)).includes(aside.slice(dir.length + 1)));
+  assert.equal(await loadCheckpoint(dir), null, '--resnapshot starts from no checkpoint');
+  await again.save(sample());
+  assert.equal((await loadCheckpoint(dir))?.topics, undefined, 'and forgets the old topics');
+  await rm(dir, { recursive: true, force: true });
+});
