@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { decodeRecord } from '../../../src/format/dts-avro/index.js';
 import { rootConnection, requireService } from '../../support/db.js';
-import { readCheckpoint, readWholeTopic, removeJobFiles, spawnSluice, uniqueTopic, writeJobFile, type JobFile } from '../../support/sluice-cli.js';
+import { readWholeTopic, removeJobFiles, spawnSluice, uniqueTopic, writeJobFile, type JobFile } from '../../support/sluice-cli.js';
 import { MYSQL } from '../../support/services.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -41,15 +41,24 @@ async function withFrozenBroker<T>(body: () => Promise<T>): Promise<T> {
 
 after(() => removeJobFiles());
 
+/** The phase the job's status file shows (null while there is none or it is being replaced). */
+function phase(job: JobFile): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(job.stateDir, 'status.json'), 'utf8')) as { phase?: string }).phase ?? null;
+  } catch {
+    return null;
+  }
+}
+
 async function following(job: JobFile, run: ReturnType<typeof spawnSluice>): Promise<void> {
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
-    const cp = readCheckpoint(job.stateDir);
-    if (cp?.snapshot?.finished && cp.binlog) return;
+    if (phase(job) === 'incremental') return;
     const exited = await Promise.race([run.done.then(() => true), sleep(200).then(() => false)]);
     if (exited) throw new Error(`sluice run exited early:\n${(await run.done).stderr}`);
   }
-  throw new Error('sluice run did not reach the binlog phase within 60 s');
+  run.child.kill('SIGKILL');
+  throw new Error(`sluice run did not reach the binlog phase within 60 s:\n${(await run.done).stderr}`);
 }
 
 test('SIGTERM while Kafka is down: the wait is bounded, a second SIGTERM exits at once, and a rerun sends everything', { timeout: 240_000 }, async () => {
