@@ -20,7 +20,8 @@ export async function main(argv: string[]): Promise<void> {
     .version(false)
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`sluice: ${msg}\nRun sluice --help for the commands.\n`);
+      // one line, like every other error: yargs' own text, then where to look
+      process.stderr.write(`sluice: ${msg.replace(/\s*\n\s*/g, ' ').replace(/\.?\s*$/, '')}; run sluice --help for the commands.\n`);
       process.exit(EXIT.usage);
     });
   precheckCommand(cli);

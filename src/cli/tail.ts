@@ -32,7 +32,10 @@ function targetFromFlags(a: TailArgs): TargetConfig {
   if (a.sasl) {
     if (!a.username) throw new ConfigError('--sasl needs --username and --password-env or --password-file.');
     let password: string | undefined;
-    if (a['password-env']) password = process.env[a['password-env']];
+    if (a['password-env']) {
+      password = process.env[a['password-env']];
+      if (password === undefined) throw new ConfigError(`--password-env ${a['password-env']} names an environment variable that is not set: set it to the SASL password, or use --password-file.`);
+    }
     else if (a['password-file']) {
       try {
         password = readFileSync(a['password-file'], 'utf8').replace(/\r?\n$/, '');
