@@ -14,7 +14,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRecord } from '../../../src/format/dts-avro/index.js';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
-import { SourceError } from '../../../src/errors.js';
+import { FaultError } from '../../../src/errors.js';
 import { updateCheckpoint } from '../../../src/state/checkpoint.js';
 import { requireService } from '../../support/db.js';
 import { DATABASES, type DbService } from '../../support/services.js';
@@ -114,7 +114,7 @@ async function gtidsNotOnServer(t: TestContext, svc: DbService): Promise<void> {
     await assert.rejects(
       runIncremental({ job: s.job, model: s.model, partitions: s.partitions, checkpoint: bad, store: s.store, log: () => undefined, retry: { initialMs: 50 } }),
       (e: unknown) => {
-        assert.ok(e instanceof SourceError, String(e));
+        assert.ok(e instanceof FaultError, `a fault the user must act on (exit 3): ${String(e)}`);
         assert.match(e.message, /^The source has not got every transaction sluice already read/);
         assert.ok(e.message.includes(ahead), `names the GTID state: ${e.message}`);
         assert.match(e.message, /point source\.host at a server that holds them .* or move the state directory .* away/);
