@@ -102,7 +102,7 @@ async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublis
     });
     let summary: Awaited<ReturnType<typeof runJob>>;
     try {
-      summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, signal: abort.signal, status, resnapshot: args.resnapshot });
+      summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, warn: (line) => logger.warn(line), signal: abort.signal, status, resnapshot: args.resnapshot });
     } finally {
       removeSignals();
     }

@@ -46,6 +46,8 @@ export interface IncrementalArgs {
   checkpoint: Checkpoint;
   store: CheckpointStore;
   log: (line: string) => void;
+  /** a WARN line (an outage and its end); default: log */
+  warn?: (line: string) => void;
   /** aborted on SIGINT/SIGTERM: stop reading, flush, checkpoint, return */
   signal?: AbortSignal;
   /** reconnect backoff (tests shorten it) */
@@ -154,6 +156,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       onWritten: (topic, partition, end) => args.store.noteWritten(topic, partition, end),
       // runJob checked every topic at start, so a missing one was deleted under the job
       missingTopicError: vanishedTopicError,
+      warn: args.warn ?? args.log,
       onAck: (b) => {
         if (heartbeats.owns(b)) return;
         issuedBy.get(b)?.ack(b);
@@ -252,7 +255,8 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
           onError: fail,
         });
         const from = startGtid ? `after GTID ${startGtid} (checkpoint at ${start.file}:${start.pos})` : `${start.file}:${start.pos}`;
-        log(`following the binlog from ${from}${summary.reconnects ? ` (reconnect ${summary.reconnects})` : ''}`);
+        if (summary.reconnects) (args.warn ?? log)(`MySQL is reachable again: following the binlog from ${from} (reconnect ${summary.reconnects})`);
+        else log(`following the binlog from ${from}`);
       } catch (e) {
         fail(e as Error);
       }
@@ -297,7 +301,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
       if (!(err instanceof TransientSourceError)) throw err;
       if (Date.now() - attemptStarted > 60_000) backoff = initialMs;
       summary.reconnects++;
-      log(`${err.message}: reconnecting in ${backoff} ms from ${cp.binlog ? `${cp.binlog.file}:${cp.binlog.pos}` : `${start.file}:${start.pos}`}`);
+      (args.warn ?? log)(`MySQL unreachable: ${err.message}; reconnecting in ${backoff} ms from ${cp.binlog ? `${cp.binlog.file}:${cp.binlog.pos}` : `${start.file}:${start.pos}`}`);
       await sleep(backoff, signal);
       backoff = Math.min(maxMs, backoff * 2);
     }

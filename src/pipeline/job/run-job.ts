@@ -33,6 +33,8 @@ export interface RunOptions {
   /** where progress goes (a terminal gets redrawn bars) */
   progressOut: NodeJS.WriteStream;
   log: (line: string) => void;
+  /** a WARN line (an outage and its end); default: log */
+  warn?: (line: string) => void;
   /** aborted on SIGINT/SIGTERM: stop handing out work, flush, checkpoint, return */
   signal?: AbortSignal;
   /** publishes the job's status for `sluice status` */
@@ -161,6 +163,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       onWritten: (topic, partition, end) => store.noteWritten(topic, partition, end),
       // every topic was there a moment ago (ensureTopics), so a missing one was deleted under the job
       missingTopicError: vanishedTopicError,
+      warn: opts.warn ?? opts.log,
     });
     opts.status?.use({ sink });
 
@@ -293,6 +296,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       checkpoint: current,
       store,
       log: opts.log,
+      ...(opts.warn ? { warn: opts.warn } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onCheckpoint: (cp) => {
         current = cp;

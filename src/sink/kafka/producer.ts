@@ -43,6 +43,11 @@ export interface KafkaSinkOptions {
   missingTopicError?: (topic: string, cause: unknown) => Error;
   /** a kafkajs client to use instead of one built from the target (tests inject network faults this way) */
   client?: Kafka;
+  /**
+   * Told once when Kafka stops accepting (the cause, what waits, the retry delay) and once when it is back,
+   * so an outage shows as a WARN line with its cause rather than only as a growing lag.
+   */
+  warn?: (line: string) => void;
 }
 
 /** Live counters for metrics and status; read them, do not write them. */
@@ -115,6 +120,9 @@ export class KafkaSink {
   private readonly bufferBytes: number;
   private readonly onAck: ((batch: EncodedBatch) => void) | undefined;
   private readonly missingTopicError: (topic: string, cause: unknown) => Error;
+  private readonly warn: ((line: string) => void) | undefined;
+  /** since when Kafka has refused every send, and why (null while it accepts) */
+  private outage: { since: number; cause: string } | null = null;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly giveUpAfterMs: number;
@@ -140,6 +148,7 @@ export class KafkaSink {
     this.bufferBytes = opts.bufferBytes ?? Math.max(32 << 20, 4 * opts.producer.batchBytes);
     this.onAck = opts.onAck;
     this.missingTopicError = opts.missingTopicError ?? missingTopicError;
+    this.warn = opts.warn;
     if (opts.onWritten) session.onWritten = opts.onWritten;
     this.retryInitialMs = opts.retry?.initialMs ?? 200;
     this.retryMaxMs = opts.retry?.maxMs ?? 5000;
@@ -344,6 +353,11 @@ export class KafkaSink {
           }
         });
         pending = refused.map((r) => r.slice);
+        if (refused.length < outcomes.length && this.outage) {
+          const o = this.outage;
+          this.outage = null;
+          this.warn?.(`Kafka (${this.target.brokers.join(',')}) accepts records again after ${Math.round((Date.now() - o.since) / 1000)} s (${o.cause}); sending the ${this.stats.queuedBytes} byte(s) that waited.`);
+        }
         if (refused.length === 0) break;
 
         const tooLarge = refused.filter((r) => classifySendError(r.error) === 'too-large');
@@ -375,6 +389,11 @@ export class KafkaSink {
         attempt++;
         this.stats.retries++;
         this.stats.lastError = e.message ?? String(e);
+        if (!this.outage && refused.length === outcomes.length) {
+          const cause = explainKafkaError(this.target, e).message.replace(/\.$/, '');
+          this.outage = { since: Date.now(), cause };
+          this.warn?.(`Kafka does not accept records: ${cause}; ${this.stats.queuedBytes} byte(s) in ${this.stats.requestsInFlight} request(s) wait, retried every ${this.retryInitialMs}–${this.retryMaxMs} ms (the job stops after ${Math.round(this.giveUpAfterMs / 1000)} s of this).`);
+        }
         if (this.giveUpAfterMs > 0 && Date.now() - started > this.giveUpAfterMs) {
           const why = explainKafkaError(this.target, e);
           throw new TargetError(`${why.message.replace(/\.$/, '')} (still failing after ${Math.round((Date.now() - started) / 1000)} s of retries).`, { cause: e });

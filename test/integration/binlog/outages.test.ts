@@ -86,6 +86,9 @@ async function kafkaOutage(t: TestContext, svc: DbService): Promise<void> {
     const sum = await runP;
     t.diagnostic(`broker down ${(downFor / 1000).toFixed(1)} s (stop ${stopMs} ms, start ${startMs} ms); ${sum.rows} row changes, ${sum.records} records, ${sum.transactions} transactions, ${sum.reconnects} binlog reconnect(s); ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
     t.diagnostic(lines.join('\n'));
+    // the outage shows as a WARN line with its cause, and its end as another (not only as a growing lag)
+    assert.ok(lines.some((l) => /Kafka does not accept records: .+; \d+ byte\(s\) in \d+ request\(s\) wait, retried every/.test(l)), 'a line says Kafka is unreachable, why, and what waits');
+    assert.ok(lines.some((l) => /Kafka \(.+\) accepts records again after \d+ s/.test(l)), 'a line says Kafka is back');
     await converges(t, s, s.root, 'after the broker outage');
   } catch (e) {
     t.diagnostic(lines.join('\n'));
@@ -140,6 +143,8 @@ async function mysqlRestart(t: TestContext): Promise<void> {
     t.diagnostic(`mysql down ${((stopMs + startMs) / 1000).toFixed(1)} s (stop ${stopMs} ms, start ${startMs} ms); workload ${w.batches} batches, ${w.errors} failed; ${sum.rows} row changes, ${sum.records} records, ${sum.reconnects} binlog reconnect(s); ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
     t.diagnostic(lines.join('\n'));
     assert.ok(sum.reconnects >= 1, 'the binlog connection was resumed');
+    assert.ok(lines.some((l) => /MySQL unreachable: .+; reconnecting in \d+ ms from/.test(l)), 'a line says MySQL is unreachable and when sluice retries');
+    assert.ok(lines.some((l) => /MySQL is reachable again: following the binlog from/.test(l)), 'a line says MySQL is back');
     await converges(t, s, root, 'after the MySQL restart');
   } catch (e) {
     t.diagnostic(lines.join('\n'));

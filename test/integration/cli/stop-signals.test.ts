@@ -41,10 +41,14 @@ async function withFrozenBroker<T>(body: () => Promise<T>): Promise<T> {
 
 after(() => removeJobFiles());
 
-/** The phase the job's status file shows (null while there is none or it is being replaced). */
-function phase(job: JobFile): string | null {
+/**
+ * The phase the job's status file shows for process `pid` (null while there is none, it is being replaced,
+ * or it is still the previous run's: a run that exited at once leaves its last phase behind).
+ */
+function phase(job: JobFile, pid: number | undefined): string | null {
   try {
-    return (JSON.parse(readFileSync(join(job.stateDir, 'status.json'), 'utf8')) as { phase?: string }).phase ?? null;
+    const s = JSON.parse(readFileSync(join(job.stateDir, 'status.json'), 'utf8')) as { phase?: string; pid?: number };
+    return s.pid === pid ? (s.phase ?? null) : null;
   } catch {
     return null;
   }
@@ -53,7 +57,7 @@ function phase(job: JobFile): string | null {
 async function following(job: JobFile, run: ReturnType<typeof spawnSluice>): Promise<void> {
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
-    if (phase(job) === 'incremental') return;
+    if (phase(job, run.child.pid) === 'incremental') return;
     const exited = await Promise.race([run.done.then(() => true), sleep(200).then(() => false)]);
     if (exited) throw new Error(`sluice run exited early:\n${(await run.done).stderr}`);
   }
