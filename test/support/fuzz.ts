@@ -209,6 +209,7 @@ export async function runFuzzAsync<T>(f: AsyncFuzzer<T>, cfg: FuzzConfig = fuzzC
     const e = await failsWithAsync(f, input);
     if (e) await fail(`random case ${i} (case seed ${caseSeed})`, input, e);
   }
+  console.log(`fuzz ${f.name}: ${boundaries} boundary cases and ${cfg.count} random cases (SLUICE_FUZZ_SEED=${cfg.seed}) passed`);
   return { boundaries, random: cfg.count };
 }
 
