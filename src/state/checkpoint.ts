@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TableSchema } from '../model/table.js';
+import type { TopicWrites } from '../model/topic-writes.js';
 
 /**
  * The job's checkpoint (DESIGN §2): a small immutable value with explicit (de)serialisation, written and read
@@ -66,7 +67,7 @@ export interface Checkpoint {
   readonly topics?: TopicWrites;
 }
 
-export type TopicWrites = Readonly<Record<string, Readonly<Record<string, bigint>>>>;
+export type { TopicWrites };
 
 /** The later of two records of what was written (offsets only grow while a topic lives). */
 export function mergeTopicWrites(a: TopicWrites | undefined, b: TopicWrites | undefined): TopicWrites | undefined {

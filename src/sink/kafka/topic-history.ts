@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { FaultError } from '../../errors.js';
-import type { TopicWrites } from '../../state/checkpoint.js';
+import type { TopicWrites } from '../../model/topic-writes.js';
 
 const CHOICE = "restore the topic (with every record the job wrote), or start the job over into a new topic with 'sluice run <job> --resnapshot' (schema, full snapshot, then the binlog)";
 

@@ -20,6 +20,7 @@ import {
 import type { ColumnMeta, TableSchema } from '../../../src/model/table.js';
 import { compileRouter, keyColumnsFor, type PartitionStrategy } from '../../../src/transform/index.js';
 import { column } from '../../support/dts-fixtures.js';
+import { lengthCoded } from '../../support/row-packet.js';
 
 type Value = string | Buffer | null;
 const hex = (h: string): Buffer => Buffer.from(h, 'hex');
@@ -134,25 +135,10 @@ function everyTypeColumns(mariadb: boolean): Col[] {
   return cols;
 }
 
-function lengthCoded(v: Value): Buffer {
-  if (v === null) return Buffer.from([0xfb]);
-  const b = typeof v === 'string' ? latin1(v) : v;
-  const n = b.length;
-  let prefix: Buffer;
-  if (n < 251) prefix = Buffer.from([n]);
-  else if (n < 0x10000) prefix = Buffer.from([0xfc, n & 0xff, n >> 8]);
-  else if (n < 0x1000000) prefix = Buffer.from([0xfd, n & 0xff, (n >> 8) & 0xff, n >> 16]);
-  else {
-    prefix = Buffer.alloc(9);
-    prefix[0] = 0xfe;
-    prefix.writeUInt32LE(n, 1);
-  }
-  return Buffer.concat([prefix, b]);
-}
 
 /** A row packet inside a bigger buffer (bytes before and after it, as in a socket chunk), and its columns. */
 function packet(values: Value[]): { buffer: Buffer; start: number; end: number; columns: (Buffer | null)[] } {
-  const body = Buffer.concat(values.map(lengthCoded));
+  const body = Buffer.concat(values.map((v) => lengthCoded(typeof v === 'string' ? latin1(v) : v)));
   const buffer = Buffer.concat([hex('fbfcfd0102'), body, hex('fefb00')]);
   const columns = values.map((v) => (v === null ? null : typeof v === 'string' ? latin1(v) : v));
   return { buffer, start: 5, end: 5 + body.length, columns };

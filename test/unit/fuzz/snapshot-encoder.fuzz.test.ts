@@ -23,6 +23,7 @@ import { compileRouter, keyColumnsFor, type PartitionStrategy } from '../../../s
 import { recordToAvsc } from '../../../src/format/dts-avro/avsc-form.js';
 import { dtsRecordType } from '../../../src/format/dts-avro/schema.js';
 import { column } from '../../support/dts-fixtures.js';
+import { lengthCoded } from '../../support/row-packet.js';
 import { Gen, runFuzz } from '../../support/fuzz.js';
 
 type Value = Buffer | null;
@@ -297,21 +298,6 @@ function generate(g: Gen): RowCase {
   const strategy = g.pick(['key-hash', 'table-hash', 'partition0'] as const);
   const id = g.pick([0, 1, 63, 64, 8191, 8192, 2 ** 31 - 1, 2 ** 31, 2 ** 52, g.int(0, 2 ** 30)]);
   return { flavor, db: identifier(g, 'db'), table: identifier(g, 't'), columns, key, strategy, id };
-}
-
-function lengthCoded(v: Value): Buffer {
-  if (v === null) return Buffer.from([0xfb]);
-  const n = v.length;
-  let prefix: Buffer;
-  if (n < 251) prefix = Buffer.from([n]);
-  else if (n < 0x10000) prefix = Buffer.from([0xfc, n & 0xff, n >> 8]);
-  else if (n < 0x1000000) prefix = Buffer.from([0xfd, n & 0xff, (n >> 8) & 0xff, n >> 16]);
-  else {
-    prefix = Buffer.alloc(9);
-    prefix[0] = 0xfe;
-    prefix.writeUInt32LE(n, 1);
-  }
-  return Buffer.concat([prefix, v]);
 }
 
 const HEADER: SnapshotHeader = {
