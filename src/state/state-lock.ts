@@ -120,6 +120,9 @@ export class StateLock {
       await sleep(CONFIRM_MS);
       const now2 = parseHolder(await readFile(lock.path, 'utf8').catch(() => ''));
       if (now2?.token !== lock.holder.token) {
+        // The holder we replaced renewed its lease at the same moment (its read came before our write, its write
+        // after): look again — it is alive, so the lock is refused, or taken over again under --break-lock.
+        if (other && now2?.token === other.token && attempt < 5) continue;
         throw new FaultError(`Another sluice run took over the lock on ${dir} at the same moment (${now2 ? describe(now2) : 'unknown holder'}): stop it first, or run again with --break-lock.`);
       }
       break;
