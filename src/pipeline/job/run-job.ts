@@ -81,6 +81,16 @@ async function planSnapshot(conn: Connection, job: JobConfig, tables: readonly S
   });
 }
 
+/** Of the tables named `db.table`, those the source no longer has (dropped or renamed). */
+async function tablesGone(conn: Connection, names: readonly string[]): Promise<Set<string>> {
+  const gone = new Set<string>();
+  for (const name of new Set(names)) {
+    const [rows] = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE CONCAT(TABLE_SCHEMA, \'.\', TABLE_NAME) = ?', [name]);
+    if ((rows as unknown[]).length === 0) gone.add(name);
+  }
+  return gone;
+}
+
 /**
  * `sluice run`, phase 1 (DESIGN §2): schema records and the full-data snapshot, resumable from the
  * checkpoint. The binlog position is captured before the first row is read and kept for the incremental phase.
@@ -102,6 +112,9 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
     throw new StateError(`The state directory ${job.state.dir} belongs to job '${cp.job}', not '${job.name}': give each job its own state.dir.`);
   }
   const conn = await openConnection(job.source);
+  // The planning connection sits idle while the snapshot reads on the workers' own connections: a server
+  // restart then closes it with an 'error' event nobody waits for, which must not end the process.
+  conn.on('error', () => undefined);
   // The chunk planner reads TIMESTAMP key bounds in the zone the snapshot readers use (SNAPSHOT_SESSION_SQL).
   await conn.query("SET SESSION time_zone = '+00:00'");
   let sink: KafkaSink | null = null;
@@ -184,6 +197,8 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
     }
 
     const done = new Set(current.snapshot!.done);
+    const gone = await tablesGone(conn, snapshot.chunks.filter((p) => !done.has(p.chunk) && !byName.has(p.table)).map((p) => p.table));
+    const vanished: string[] = [];
     const pending: ChunkSpec[] = [];
     const chunksPerTable = new Map<string, { total: number; done: number }>();
     for (const plan of snapshot.chunks) {
@@ -193,8 +208,18 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       if (done.has(plan.chunk)) c.done++;
       chunksPerTable.set(plan.table, c);
       if (done.has(plan.chunk)) continue;
-      if (!t) throw new SourceError(`Table ${plan.table} is in the snapshot plan but no longer selected or present on the source: restore it, or move the state directory away to plan a new snapshot.`);
+      if (!t && gone.has(plan.table)) {
+        vanished.push(plan.chunk);
+        continue;
+      }
+      if (!t) throw new SourceError(`Table ${plan.table} is in the snapshot plan but no longer selected by the job's objects: select it again, or start over with 'sluice run <job> --resnapshot'.`);
       pending.push(fromChunkPlan(plan, t.schema.db, t.schema.table, chunkKey(t.schema)));
+    }
+    if (vanished.length) {
+      // As when a table vanishes during the read (run-snapshot.ts): said once, skipped, the rest goes on.
+      for (const name of gone) (opts.warn ?? opts.log)(`Table ${name} was dropped or renamed while the job was stopped during its snapshot: its rows not yet read are skipped (${vanished.filter((c) => tableOfChunk(c) === name).length} chunk(s)), the rest of the snapshot goes on, and the binlog phase writes its DROP or RENAME as a DDL record.`);
+      current = withChunksDone(current, vanished);
+      await saveCurrent();
     }
     const tableRows = await tableRowEstimates(conn, [...chunksPerTable.keys()].flatMap((n) => (byName.has(n) ? [{ db: byName.get(n)!.schema.db, table: byName.get(n)!.schema.table }] : [])));
     for (const [name, c] of chunksPerTable) progress.addTable(name, rowsToRead(tableRows.get(name) ?? 0, c.total, c.done), c.total, c.done);
@@ -268,6 +293,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
             rows += result.rows;
           },
           ...(opts.signal ? { signal: opts.signal } : {}),
+          warn: opts.warn ?? opts.log,
         });
         await sink.flush();
       } finally {

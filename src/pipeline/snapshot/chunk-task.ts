@@ -17,6 +17,7 @@ import type { TableSchema } from '../../model/table.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
 import { openStreamingConnection, readChunk, RowPacer, type PacerShared, type RowPacket } from '../../source/snapshot/read-chunk.js';
 import { compileRouter, keyColumnsFor, type TableRouter } from '../../transform/index.js';
+import { isConnectionLoss } from '../../source/mysql/connection-loss.js';
 
 /** Everything a worker needs to read, encode and route one chunk: plain data only (it is cloned to the worker). */
 export interface ChunkTask {
@@ -76,6 +77,29 @@ export interface ChunkResult {
   bytes: number;
   /** batches posted on the port, the final (chunkDone) one included, empty or not */
   batches: number;
+  /**
+   * Set when the chunk was not read to its end (no chunkDone batch was posted): the source connection was lost
+   * (read the chunk again once the server answers) or the table is gone (dropped or renamed under the snapshot).
+   * `cause` is the server's or the socket's text, for the WARN line.
+   */
+  interrupted?: ChunkInterruption;
+}
+
+export interface ChunkInterruption {
+  reason: 'connection-lost' | 'table-gone';
+  cause: string;
+}
+
+/** ER_NO_SUCH_TABLE: the table was dropped or renamed after the snapshot was planned. */
+const ER_NO_SUCH_TABLE = 1146;
+
+/** What stopped a chunk's read, when it is one the snapshot knows how to go on from; null for anything else. */
+function interruptionOf(e: unknown): ChunkInterruption | null {
+  const err = (e ?? {}) as { errno?: number; code?: string; message?: string };
+  const cause = `${err.message ?? String(e)}${err.code && !(err.message ?? '').includes(err.code) ? ` (${err.code})` : ''}`;
+  if (err.errno === ER_NO_SUCH_TABLE) return { reason: 'table-gone', cause };
+  if (isConnectionLoss(e)) return { reason: 'connection-lost', cause };
+  return null;
 }
 
 /** Posts batches on a task's port, holding back one so the chunk's last batch can carry chunkDone. */
@@ -160,14 +184,25 @@ function sourceKey(t: ChunkTask): string {
   return `${t.connection.host}:${t.connection.port}:${t.connection.user}`;
 }
 
-function acquireConnection(t: ChunkTask): Promise<StreamingConnection> {
-  const idle = idleConnections.get(sourceKey(t))?.pop();
-  if (idle) return Promise.resolve(idle);
+/** Connections that reported an error while idle (the server restarted): never handed out again. */
+const broken = new WeakSet<StreamingConnection>();
+
+async function acquireConnection(t: ChunkTask): Promise<StreamingConnection> {
+  const list = idleConnections.get(sourceKey(t));
+  for (let idle = list?.pop(); idle; idle = list?.pop()) {
+    if (!broken.has(idle)) return idle;
+    idle.destroy();
+  }
   const options: ConnectionOptions = { ...t.connection, ...SNAPSHOT_CONNECTION_OPTIONS };
-  return openStreamingConnection(options, SNAPSHOT_SESSION_SQL);
+  const conn = await openStreamingConnection(options, SNAPSHOT_SESSION_SQL);
+  // An idle connection the server closes emits 'error' with no query to take it: without a listener that
+  // would be an uncaught exception that kills the worker thread.
+  conn.on('error', () => broken.add(conn));
+  return conn;
 }
 
 function releaseConnection(t: ChunkTask, conn: StreamingConnection): void {
+  if (broken.has(conn)) return void conn.destroy();
   const key = sourceKey(t);
   const list = idleConnections.get(key) ?? [];
   list.push(conn);
@@ -200,6 +235,12 @@ export async function runChunkTask(t: ChunkTask): Promise<ChunkResult> {
   const stream = new BatchStream(t.port, Math.max(1, t.window));
   try {
     return await streamChunk(t, stream);
+  } catch (e) {
+    // The batches posted so far stay posted (they are in Kafka or on their way); the main thread reads the
+    // chunk again or skips the table, as the interruption says.
+    const interrupted = interruptionOf(e);
+    if (!interrupted) throw e;
+    return { chunkId: t.chunk.id, rows: 0, bytes: 0, batches: stream.posted, interrupted };
   } finally {
     stream.close();
   }

@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
-import type { ChunkCredit, ChunkResult, ChunkStreamMessage, ChunkTask } from './chunk-task.js';
+import type { ChunkCredit, ChunkInterruption, ChunkResult, ChunkStreamMessage, ChunkTask } from './chunk-task.js';
 import { startMemoryLog } from './debug-memory.js';
 
 /** What the snapshot needs from the sink: writes that wait when the byte budget is spent. */
@@ -38,6 +38,10 @@ export interface SnapshotRunOptions {
   signal?: AbortSignal;
   /** batches a task may post before the sink has taken them (default STREAM_WINDOW) */
   window?: number;
+  /** WARN lines: the source lost and back, a table gone under the snapshot */
+  warn: (line: string) => void;
+  /** the wait before reading a chunk again after the source connection was lost (doubles up to maxMs) */
+  retry?: { initialMs?: number; maxMs?: number };
 }
 
 /**
@@ -79,8 +83,19 @@ async function runChunk(o: SnapshotRunOptions, chunk: ChunkSpec, window: number)
   });
   try {
     const task: ChunkTask = { ...o.taskFor(chunk), port: port2, window };
-    // The task's result and its port's messages travel separately: the chunk is written when both are in.
-    const [result] = await Promise.all([o.pool.run(task, { transferList: [port2] }), streamed]);
+    // The task's result and its port's messages travel separately: a whole chunk is written when both are in;
+    // a failed write (the sink) ends the wait at once.
+    const run = o.pool.run(task, { transferList: [port2] }) as Promise<ChunkResult>;
+    run.catch(() => undefined);
+    const result = await Promise.race([run, streamed.then(() => run)]);
+    if (result.interrupted) {
+      // no chunkDone batch will come: what was posted and not yet taken is dropped (the chunk is read again
+      // or skipped), what is being written finishes first
+      port1.close();
+      await writing;
+      return result;
+    }
+    await streamed;
     if (written !== result.batches) throw new Error(`chunk ${chunk.id}: ${written} batch(es) written, the task posted ${result.batches}`);
     return result;
   } finally {
@@ -88,24 +103,127 @@ async function runChunk(o: SnapshotRunOptions, chunk: ChunkSpec, window: number)
   }
 }
 
+/** The chunk's last batch, empty: marks a chunk done without rows (a table that vanished under the snapshot). */
+function emptyLastBatch(chunk: ChunkSpec, topic: string): EncodedBatch {
+  return {
+    topic,
+    partition: 0,
+    firstSeq: chunk.idBase,
+    lastSeq: chunk.idBase - 1,
+    count: 0,
+    bytes: new Uint8Array(0),
+    index: new Int32Array(0),
+    timestamps: new Float64Array(0),
+    endPosition: { kind: 'snapshot', chunk: chunk.id, chunkDone: true },
+  };
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * One outage of the source as the snapshot sees it, shared by every lane: the first lane to lose its
+ * connection says so, the first chunk read in full afterwards says the source is back (one pair of WARN
+ * lines per outage, not one per lane).
+ */
+class SourceOutage {
+  private since: number | null = null;
+  private rereads = 0;
+  constructor(private readonly warn: (line: string) => void) {}
+
+  lost(chunk: ChunkSpec, i: ChunkInterruption, retryMs: number, inProgress: number): void {
+    this.rereads++;
+    if (this.since !== null) return;
+    this.since = Date.now();
+    this.warn(
+      `MySQL unreachable during the snapshot: ${i.cause}; chunk ${chunk.id}${inProgress > 1 ? ` and the ${inProgress - 1} other chunk(s) in progress` : ''} will be read again from its start, retrying in ${retryMs} ms (then up to every 30 s) until the server answers`,
+    );
+  }
+
+  back(): void {
+    if (this.since === null) return;
+    this.warn(`MySQL is reachable again after ${((Date.now() - this.since) / 1000).toFixed(1)} s: the snapshot goes on (${this.rereads} chunk read(s) retried)`);
+    this.since = null;
+    this.rereads = 0;
+  }
+}
+
 async function runLanes(o: SnapshotRunOptions): Promise<void> {
   const queue = [...o.chunks];
   const window = Math.max(1, o.window ?? STREAM_WINDOW);
+  const initialMs = o.retry?.initialMs ?? 500;
+  const maxMs = o.retry?.maxMs ?? 30_000;
+  const outage = new SourceOutage(o.warn);
+  /** tables found gone under the snapshot: their chunks are marked done without a read */
+  const gone = new Set<string>();
+  let inProgress = 0;
   let failure: unknown = null;
+
+  const skip = async (chunk: ChunkSpec): Promise<void> => {
+    await o.sink.write(emptyLastBatch(chunk, o.taskFor(chunk).topic));
+  };
+
+  const tableGone = (chunk: ChunkSpec, i: ChunkInterruption): void => {
+    const name = `${chunk.db}.${chunk.table}`;
+    if (gone.has(name)) return;
+    gone.add(name);
+    const left = queue.filter((c) => c.db === chunk.db && c.table === chunk.table).length;
+    o.warn(
+      `Table ${name} was dropped or renamed during its snapshot (the server said: ${i.cause}): its rows not yet read are skipped (this chunk and ${left} more), the rest of the snapshot goes on, and the binlog phase writes its DROP or RENAME as a DDL record.`,
+    );
+  };
+
+  const readChunkToEnd = async (chunk: ChunkSpec): Promise<ChunkResult | null> => {
+    let backoff = initialMs;
+    for (;;) {
+      if (gone.has(`${chunk.db}.${chunk.table}`)) return null;
+      const result = await runChunk(o, chunk, window);
+      const i = result.interrupted;
+      if (!i) {
+        outage.back();
+        return result;
+      }
+      if (i.reason === 'table-gone') {
+        tableGone(chunk, i);
+        return null;
+      }
+      outage.lost(chunk, i, backoff, inProgress);
+      await sleep(backoff, o.signal);
+      if (o.signal?.aborted || failure) throw new SnapshotStopped();
+      backoff = Math.min(maxMs, backoff * 2);
+    }
+  };
 
   const lane = async (): Promise<void> => {
     while (queue.length && !failure && !o.signal?.aborted) {
       const chunk = queue.shift() as ChunkSpec;
-      const result = await runChunk(o, chunk, window);
-      o.onChunkWritten(chunk, result);
+      inProgress++;
+      try {
+        const result = await readChunkToEnd(chunk);
+        if (result) o.onChunkWritten(chunk, result);
+        else await skip(chunk);
+      } finally {
+        inProgress--;
+      }
     }
   };
 
   const lanes = Array.from({ length: Math.max(1, Math.min(o.parallelism, o.chunks.length)) }, () =>
     lane().catch((e: unknown) => {
-      failure ??= e;
+      if (!(e instanceof SnapshotStopped)) failure ??= e;
     }),
   );
   await Promise.all(lanes);
   if (failure) throw failure;
 }
+
+/** A lane waiting to read a chunk again was told to stop (a signal, or another lane's failure). */
+class SnapshotStopped extends Error {}

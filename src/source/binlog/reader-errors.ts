@@ -5,6 +5,7 @@
 import { FaultError, SourceError } from '../../errors.js';
 import type { BinlogPoint } from './framer.js';
 import type { Refusal } from './refusals.js';
+import { isConnectionLoss, type MysqlErrorLike } from '../mysql/connection-loss.js';
 
 /** The server no longer has the binlog the stream needs (ER_MASTER_FATAL_ERROR_READING_BINLOG). */
 const ER_BINLOG_READ_FATAL = 1236;
@@ -18,31 +19,7 @@ const ER_MARIADB_SAME_ID = 4052;
  */
 const SAME_SERVER_ID = /(slave|replica) with the same server_uuid\/server_id/i;
 
-/** mysql2 / socket codes after which reconnecting and resuming from the checkpoint is right. */
-const TRANSIENT_CODES = new Set([
-  'PROTOCOL_CONNECTION_LOST',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ER_SERVER_SHUTDOWN',
-  'ER_CONNECTION_KILLED',
-  'ER_QUERY_INTERRUPTED',
-  'ER_CON_COUNT_ERROR',
-  'ER_NET_READ_ERROR',
-  'ER_NET_READ_INTERRUPTED',
-  'ER_NET_ERROR_ON_WRITE',
-  'ER_NET_WRITE_INTERRUPTED',
-]);
-
-export interface MysqlErrorLike {
-  code?: string;
-  errno?: number;
-  message?: string;
-  fatal?: boolean;
-}
+export type { MysqlErrorLike } from '../mysql/connection-loss.js';
 
 /** A failure the reader may retry after reconnecting. */
 export class TransientSourceError extends Error {
@@ -139,7 +116,7 @@ export function explainBinlogError(e: unknown, from: BinlogPoint, stateDir: stri
   if (err.errno === 1227 || err.code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR') {
     return new SourceError(`The source refused the binlog stream (${message}): grant REPLICATION SLAVE and REPLICATION CLIENT to the sync account.`, { cause: e });
   }
-  if ((err.code && TRANSIENT_CODES.has(err.code)) || err.fatal === true || /connection|closed|socket|timeout/i.test(message)) {
+  if (isConnectionLoss(err) || err.fatal === true || /connection|closed|socket|timeout/i.test(message)) {
     return new TransientSourceError(`binlog connection lost (${err.code ?? message})`, { cause: e });
   }
   return new SourceError(`Reading the binlog at ${from.file}:${from.pos} failed (${message}): check the source server's log; sluice resumes from its checkpoint when run again.`, { cause: e });

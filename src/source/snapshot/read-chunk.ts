@@ -115,7 +115,15 @@ export function readChunk(
   onBlock: (rows: RowPacket[]) => Promise<void> | void,
 ): Promise<number> {
   const { sql, values } = chunkSql(q);
-  return new Promise((resolve, reject) => {
+  return new Promise<number>((resolveRead, rejectRead) => {
+    const resolve = (n: number): void => {
+      settle();
+      resolveRead(n);
+    };
+    const reject = (e: unknown): void => {
+      settle();
+      rejectRead(e);
+    };
     let block: RowPacket[] = [];
     let total = 0;
     let failed = false;
@@ -144,6 +152,15 @@ export function readChunk(
           },
         );
     };
+    // A query without a callback is not told when the connection drops (a killed session, a server gone
+    // without an error packet): mysql2 emits that on the connection only, and the read would wait forever.
+    const lost = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      reject(e);
+    };
+    conn.once('error', lost);
+    const settle = (): void => void conn.removeListener('error', lost);
     // each row arrives as its packet's bytes (the length-coded column values), parsed by the consumer
     const query = conn.query({ sql, values, rowsAsArray: true, typeCast: false });
     installRowPacketParser(query);
