@@ -82,7 +82,8 @@ interface RunArgs {
 
 async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublisher): Promise<void> {
     if (!args['skip-precheck']) {
-      const report = await runPrecheck(job);
+      // --resnapshot sets the checkpoint aside: the topics it names do not hold the run back
+      const report = await runPrecheck(job, { resnapshot: args.resnapshot });
       if (!report.ok) {
         process.stdout.write(renderReport({ ...report, checks: report.checks.filter((c) => c.status === 'FAIL') }, process.stdout.isTTY === true) + '\n');
         throw new CheckError(`precheck failed (${report.checks.filter((c) => c.status === 'FAIL').length} check(s)): fix them, then run again (sluice precheck ${args.job} shows every check).`);
