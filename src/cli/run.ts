@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { loadJob, type JobConfig } from '../config/index.js';
-import { CheckError, ConfigError, EXIT } from '../errors.js';
+import { CheckError, ConfigError, EXIT, isUserError } from '../errors.js';
 import { FLAG_RULES, numericFlag } from './numeric-flags.js';
 import { installStopSignals } from './stop-signals.js';
 import { ensureWritableStateDir } from '../state/state-dir.js';
@@ -30,29 +30,65 @@ export function runCommand(y: Argv): Argv {
     async (args) => {
       const port = numericFlag('metrics-port', args['metrics-port'], FLAG_RULES.metricsPort);
       const job = loadJob(args.job as string);
-      await ensureWritableStateDir(job.state.dir);
-      // First of all: a second run on the same state must not even overwrite the first one's status file.
-      const lock = await StateLock.acquire(job.state.dir, {
-        breakLock: args['break-lock'],
-        log,
-        // Fenced: another process owns the state now, so this one must not flush or save a checkpoint over
-        // the new owner's. What it has in flight is not in the checkpoint, so nothing is lost.
-        onLost: (e) => {
-          process.stderr.write(`sluice: ${e.message}\n`);
-          process.exit(EXIT.fault);
-        },
-      });
+      // From the start: a signal during precheck or while the source does not answer yet used to kill sluice
+      // with the default action, silently.
+      const stop = new StopControl(job);
       try {
-        await runLocked(job, args as RunArgs, port);
+        await ensureWritableStateDir(job.state.dir);
+        // First of all: a second run on the same state must not even overwrite the first one's status file.
+        const lock = await StateLock.acquire(job.state.dir, {
+          breakLock: args['break-lock'],
+          log,
+          // Fenced: another process owns the state now, so this one must not flush or save a checkpoint over
+          // the new owner's. What it has in flight is not in the checkpoint, so nothing is lost.
+          onLost: (e) => {
+            process.stderr.write(`sluice: ${e.message}\n`);
+            process.exit(EXIT.fault);
+          },
+        });
+        try {
+          await runLocked(job, args as RunArgs, port, stop);
+        } catch (e) {
+          // A takeover by a run with the same server id also ends this one's binlog stream, often before the
+          // lease renewal notices: the takeover is the cause to name, not the server id.
+          throw (isUserError(e) && e.kind === 'fault' && (await lock.takenOver())) || e;
+        } finally {
+          await lock.release();
+        }
       } finally {
-        await lock.release();
+        stop.remove();
       }
+      // a precheck left behind by a stop signal may still wait on a source or broker that does not answer
+      if (stop.abandoned) process.exit(EXIT.ok);
     },
   );
 }
 
-async function runLocked(job: JobConfig, args: RunArgs, port: number | undefined): Promise<void> {
+/** The stop signals, installed before anything waits; the job's status fills in what the lines report. */
+class StopControl {
+  readonly abort = new AbortController();
+  status: StatusPublisher | null = null;
+  /** the run stopped while precheck was still waiting */
+  abandoned = false;
+  readonly remove: () => void;
+  constructor(job: JobConfig) {
+    this.remove = installStopSignals({
+      abort: this.abort,
+      log,
+      warn: (line) => logger.warn(line),
+      timeoutMs: job.shutdown.timeoutMs,
+      pending: () => {
+        const sink = this.status?.snapshot().sink;
+        return sink ? `${(sink.queuedBytes / 1048576).toFixed(1)} MiB queued, ${sink.requestsInFlight} request(s) in flight` : 'nothing queued';
+      },
+      checkpoint: () => this.status?.snapshot().checkpoint.binlog ?? 'its last saved snapshot chunk',
+    });
+  }
+}
+
+async function runLocked(job: JobConfig, args: RunArgs, port: number | undefined, stop: StopControl): Promise<void> {
       const status = new StatusPublisher(job.state.dir, job.name);
+      stop.status = status;
       status.start();
       if (port !== undefined) {
         await serveMetrics(status, port).catch((e: NodeJS.ErrnoException) => {
@@ -61,13 +97,17 @@ async function runLocked(job: JobConfig, args: RunArgs, port: number | undefined
         log(`metrics on http://127.0.0.1:${port}/metrics, status on /status`);
       }
       try {
-        await runWithStatus(job, args, status);
+        await runWithStatus(job, args, status, stop);
         await status.stop('stopped');
       } catch (e) {
         status.error(e instanceof Error ? e.message : String(e));
         await status.stop('failed');
         throw e;
       }
+}
+
+function stoppedBeforeStart(): void {
+  log('stopped before the job started: nothing was read or written, the checkpoint is as it was');
 }
 
 /** The precheck gate, then the job itself; the caller publishes the final status. */
@@ -80,32 +120,26 @@ interface RunArgs {
   'metrics-port'?: number;
 }
 
-async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublisher): Promise<void> {
+async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublisher, stop: StopControl): Promise<void> {
+    const abort = stop.abort;
+    if (abort.signal.aborted) return stoppedBeforeStart();
     if (!args['skip-precheck']) {
-      const report = await runPrecheck(job);
+      // --resnapshot sets the checkpoint aside: the topics it names do not hold the run back. A stop signal
+      // does not wait for a source or broker that does not answer (each precheck side is bounded anyway).
+      const aborted = new Promise<null>((resolve) => abort.signal.addEventListener('abort', () => resolve(null), { once: true }));
+      const report = await Promise.race([runPrecheck(job, { resnapshot: args.resnapshot }), aborted]);
+      if (report === null) {
+        stop.abandoned = true;
+        return stoppedBeforeStart();
+      }
       if (!report.ok) {
         process.stdout.write(renderReport({ ...report, checks: report.checks.filter((c) => c.status === 'FAIL') }, process.stdout.isTTY === true) + '\n');
         throw new CheckError(`precheck failed (${report.checks.filter((c) => c.status === 'FAIL').length} check(s)): fix them, then run again (sluice precheck ${args.job} shows every check).`);
       }
       log(`precheck passed (${report.checks.filter((c) => c.status === 'WARN').length} warning(s))`);
     }
-    const abort = new AbortController();
-    const removeSignals = installStopSignals({
-      abort,
-      log,
-      timeoutMs: job.shutdown.timeoutMs,
-      pending: () => {
-        const sink = status.snapshot().sink;
-        return sink ? `${(sink.queuedBytes / 1048576).toFixed(1)} MiB queued, ${sink.requestsInFlight} request(s) in flight` : 'nothing queued';
-      },
-      checkpoint: () => status.snapshot().checkpoint.binlog ?? 'its last saved snapshot chunk',
-    });
-    let summary: Awaited<ReturnType<typeof runJob>>;
-    try {
-      summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, warn: (line) => logger.warn(line), signal: abort.signal, status, resnapshot: args.resnapshot });
-    } finally {
-      removeSignals();
-    }
+    if (abort.signal.aborted) return stoppedBeforeStart();
+    const summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, warn: (line) => logger.warn(line), signal: abort.signal, status, resnapshot: args.resnapshot });
     if (summary.snapshotChunks > summary.skippedChunks || args['snapshot-only']) {
       const rate = summary.snapshotRows / Math.max(summary.elapsedMs / 1000, 0.001);
       log(

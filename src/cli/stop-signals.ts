@@ -4,12 +4,17 @@
  * used to wait forever and a second signal was ignored. Now the wait is bounded (job `shutdown.timeoutMs`),
  * and a second signal exits at once; either way the checkpoint stays at the last acknowledged change, so
  * nothing is lost (what was not acknowledged is sent again by the next run), and one line says so.
+ * SIGHUP (a closed terminal, or an operator expecting a reload) used to kill sluice with no line at all: it is
+ * logged as a warning and the job goes on (sluice does not reload its job file). A signal that arrives after the
+ * job has ended, while the process exits, is ignored instead of killing it without a word.
  */
 import { EXIT } from '../errors.js';
 
 export interface StopSignalOptions {
   abort: AbortController;
   log: (line: string) => void;
+  /** for SIGHUP's line (default: log) */
+  warn?: (line: string) => void;
   timeoutMs: number;
   /** what Kafka has not acknowledged yet, for the line */
   pending: () => string;
@@ -19,6 +24,8 @@ export interface StopSignalOptions {
   exit?: (code: number) => void;
   write?: (line: string) => void;
 }
+
+const ignoreLate = (): void => undefined;
 
 /** Installs the handlers; the returned function removes them (call it when the job has ended). */
 export function installStopSignals(o: StopSignalOptions): () => void {
@@ -40,11 +47,18 @@ export function installStopSignals(o: StopSignalOptions): () => void {
       exit(EXIT.failed);
     }, o.timeoutMs);
   };
+  const onHangup = (): void => {
+    (o.warn ?? o.log)('SIGHUP: sluice does not reload its job file; the job goes on (stop it with SIGTERM or SIGINT, then run it again to apply a change)');
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
   return () => {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGHUP', onHangup);
     if (timer) clearTimeout(timer);
+    // the job has ended and the process is on its way out: a late signal must not kill it with no line
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) if (process.listenerCount(sig) === 0) process.on(sig, ignoreLate);
   };
 }

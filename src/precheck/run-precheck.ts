@@ -1,7 +1,9 @@
 import type { JobConfig } from '../config/index.js';
 import { isUserError, TargetError } from '../errors.js';
 import type { TableSchema } from '../model/table.js';
+import type { TopicWrites } from '../model/topic-writes.js';
 import { readClusterFacts, type ClusterFacts } from '../sink/kafka/cluster-facts.js';
+import { readWrittenTopics } from '../state/checkpoint-store.js';
 import { openConnection } from '../source/mysql/connect.js';
 import { readReplicas, type ReplicaListing } from '../source/mysql/replica-list.js';
 import { readServerFacts, type ServerFacts } from '../source/mysql/server-facts.js';
@@ -52,20 +54,36 @@ async function sourceStage(job: JobConfig, timeoutMs: number): Promise<SourceSta
   }
 }
 
-async function targetStage(job: JobConfig, timeoutMs: number): Promise<ClusterFacts> {
+async function targetStage(job: JobConfig, timeoutMs: number, written: TopicWrites): Promise<ClusterFacts> {
+  const names = [...new Set([...plannedTopics(job).keys(), ...Object.keys(written)])];
   try {
-    return await withTimeout(readClusterFacts(job.target, [...plannedTopics(job).keys()]), timeoutMs, `talking to Kafka at ${job.target.brokers.join(',')}`);
+    return await withTimeout(readClusterFacts(job.target, names, Object.keys(written)), timeoutMs, `talking to Kafka at ${job.target.brokers.join(',')}`);
   } catch (e) {
     return { ok: false, error: new TargetError(`Kafka at ${job.target.brokers.join(',')} did not answer within ${timeoutMs} ms: check target.brokers and the listener's security settings (target.tls, target.sasl).`, { cause: e }) };
   }
 }
 
+/**
+ * What the job's checkpoint says it wrote to Kafka, read only (precheck creates nothing, not even the state
+ * directory); `resnapshot`: `sluice run --resnapshot` is about to set the checkpoint aside, so nothing counts.
+ */
+async function stateStage(job: JobConfig, resnapshot: boolean): Promise<{ written: TopicWrites; check?: CheckResult }> {
+  if (resnapshot) return { written: {} };
+  try {
+    return { written: await readWrittenTopics(job.state.dir) };
+  } catch (e) {
+    return { written: {}, check: fail('state.checkpoint', 'Read the job\'s checkpoint', message(e), 'See the detail.') };
+  }
+}
+
 /** Runs every check of DESIGN §5; the source and target sides run concurrently, each bounded in time. */
-export async function runPrecheck(job: JobConfig, opts: { timeoutMs?: number } = {}): Promise<PrecheckReport> {
+export async function runPrecheck(job: JobConfig, opts: { timeoutMs?: number; resnapshot?: boolean } = {}): Promise<PrecheckReport> {
   const started = Date.now();
   const timeoutMs = opts.timeoutMs ?? Math.max(job.source.connectTimeoutMs, job.target.connectTimeoutMs) + 5000;
-  const [src, cluster] = await Promise.all([sourceStage(job, timeoutMs), targetStage(job, timeoutMs)]);
+  const state = await stateStage(job, opts.resnapshot === true);
+  const [src, cluster] = await Promise.all([sourceStage(job, timeoutMs), targetStage(job, timeoutMs, state.written)]);
   const checks: CheckResult[] = [];
+  if (state.check) checks.push(state.check);
   if (src.ok) {
     checks.push(pass('source.connect', `Connect to MySQL as ${job.source.user}`, `${job.source.host}:${job.source.port}${job.source.tls ? ' over TLS' : ''}`));
     checks.push(...sourceChecks(src.facts, src.selection.objects));
@@ -75,6 +93,6 @@ export async function runPrecheck(job: JobConfig, opts: { timeoutMs?: number } =
   } else {
     checks.push(src.check, skip('source.settings', 'Binlog settings, privileges, tables', 'not checked: the source is unreachable'));
   }
-  checks.push(...targetChecks(job, cluster));
+  checks.push(...targetChecks(job, cluster, state.written));
   return { job: job.file, checks, ok: !checks.some((c) => c.status === 'FAIL'), elapsedMs: Date.now() - started };
 }

@@ -1,5 +1,7 @@
 import type { JobConfig } from '../config/index.js';
+import type { TopicWrites } from '../model/topic-writes.js';
 import type { ClusterFacts } from '../sink/kafka/cluster-facts.js';
+import { writtenTopicFault } from '../sink/kafka/topic-history.js';
 import { fail, pass, skip, warn, type CheckResult } from './check.js';
 
 /** The topic every rule writes to, and the partition count asked for it (for creation). */
@@ -12,7 +14,12 @@ export function plannedTopics(job: JobConfig): Map<string, number> {
   return topics;
 }
 
-export function targetChecks(job: JobConfig, facts: ClusterFacts): CheckResult[] {
+/**
+ * `written`: what the job's checkpoint records as acknowledged per topic. A topic the job wrote to that is
+ * gone, or whose partitions end before what Kafka acknowledged (deleted and created again), FAILs with the
+ * sentence `sluice run` stops with: precheck must not promise to create a topic run will refuse to recreate.
+ */
+export function targetChecks(job: JobConfig, facts: ClusterFacts, written: TopicWrites = {}): CheckResult[] {
   const planned = plannedTopics(job);
   const auth = job.target.sasl ? ` as ${job.target.sasl.username} (${job.target.sasl.mechanism.toUpperCase()})` : '';
   if (!facts.ok) {
@@ -35,6 +42,14 @@ export function targetChecks(job: JobConfig, facts: ClusterFacts): CheckResult[]
   for (const t of facts.topics) {
     const want = planned.get(t.name) ?? 1;
     const title = `Topic ${t.name}`;
+    const acked = written[t.name];
+    const fault = acked ? writtenTopicFault(t.name, acked, t.exists ? (t.ends ?? new Map()) : null, job.state.dir) : null;
+    if (fault) {
+      out.push(fail(`target.topic.${t.name}`, title, fault.message, "Restore the topic, or run 'sluice run <job> --resnapshot' to start the job over into a new topic."));
+      continue;
+    }
+    // a topic only the checkpoint names (the job file no longer does) is reported only when it is wrong
+    if (!planned.has(t.name)) continue;
     if (!t.exists) {
       out.push(
         job.target.createTopics

@@ -4,6 +4,35 @@ import { StateError } from '../errors.js';
 import { mergeTopicWrites, parseCheckpoint, serializeCheckpoint, updateCheckpoint, type Checkpoint, type TopicWrites } from './checkpoint.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
+
+function unreadable(path: string, e: unknown): StateError {
+  return new StateError(`The checkpoint file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): check the state directory's permissions.`, { cause: e });
+}
+
+function unusable(path: string, reason: string): StateError {
+  return new StateError(`The checkpoint file ${path} is unusable (${reason}): restore it from a backup, or move it away to start the job from scratch (a full snapshot again).`);
+}
+
+/**
+ * What the checkpoint in `dir` records as written to Kafka, read without touching anything (precheck must not
+ * create, move or remove a file): empty when there is no checkpoint yet, a StateError when it is unusable.
+ */
+export async function readWrittenTopics(dir: string): Promise<TopicWrites> {
+  const path = join(dir, CHECKPOINT_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return {};
+    throw unreadable(path, e);
+  }
+  const r = parseCheckpoint(text);
+  if (!r.ok) {
+    throw unusable(path, r.reason);
+  }
+  return r.checkpoint.topics ?? {};
+}
 const TEMP_PREFIX = `${CHECKPOINT_FILE}.tmp-`;
 
 /**
@@ -35,13 +64,11 @@ export class CheckpointStore {
       text = await readFile(this.path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new StateError(`The checkpoint file ${this.path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): check the state directory's permissions.`, { cause: e });
+      throw unreadable(this.path, e);
     }
     const r = parseCheckpoint(text);
     if (!r.ok) {
-      throw new StateError(
-        `The checkpoint file ${this.path} is unusable (${r.reason}): restore it from a backup, or move it away to start the job from scratch (a full snapshot again).`,
-      );
+      throw unusable(this.path, r.reason);
     }
     for (const [topic, parts] of Object.entries(r.checkpoint.topics ?? {})) for (const [p, end] of Object.entries(parts)) this.noteWritten(topic, Number(p), end);
     return r.checkpoint;

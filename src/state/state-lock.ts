@@ -76,6 +76,10 @@ function describe(h: LockHolder): string {
  * re-reads it, so of two racing takers one wins and the other refuses; the holder re-reads before each
  * renewal and stops the job if someone else holds it now.
  */
+function takenOverError(dir: string, now: LockHolder | null): FaultError {
+  return new FaultError(`Another sluice run took over this job's state directory ${dir} (${now ? describe(now) : 'the lock file was removed'}): this one stopped; run only one sluice run per state directory.`);
+}
+
 export class StateLock {
   readonly path: string;
   private readonly dir: string;
@@ -136,6 +140,18 @@ export class StateLock {
     return parseHolder(await readFile(join(dir, LOCK_FILE), 'utf8').catch(() => ''));
   }
 
+  /**
+   * The fault to report when another run holds the lock now (it took it over), or null while it is ours. Read
+   * when the job failed: a takeover may have ended its work before the lease renewal noticed.
+   */
+  async takenOver(): Promise<FaultError | null> {
+    if (this.released) return null;
+    const text = await readFile(this.path, 'utf8').catch(() => null);
+    if (text === null) return null;
+    const now = parseHolder(text);
+    return now && now.token !== this.holder.token ? takenOverError(this.dir, now) : null;
+  }
+
   /** Removes the lock if it is still ours; stops renewing. */
   async release(): Promise<void> {
     if (this.released) return;
@@ -182,11 +198,7 @@ export class StateLock {
         const now = parseHolder(text);
         if (now?.token !== this.holder.token) {
           this.released = true;
-          onLost?.(
-            new FaultError(
-              `Another sluice run took over this job's state directory ${this.dir} (${now ? describe(now) : 'the lock file was removed'}): this one stopped; run only one sluice run per state directory.`,
-            ),
-          );
+          onLost?.(takenOverError(this.dir, now));
           return;
         }
         this.holder = { ...this.holder, renewedAt: new Date().toISOString() };

@@ -14,6 +14,8 @@ export interface TopicFacts {
   partitions: number;
   /** the topic's max.message.bytes (falls back to the broker's message.max.bytes) */
   maxMessageBytes?: number;
+  /** each partition's end offset, read only for the topics asked for with `withEnds` */
+  ends?: Map<number, bigint>;
 }
 
 export type ClusterFacts =
@@ -51,8 +53,11 @@ async function topicMaxMessageBytes(admin: Admin, topics: string[]): Promise<Map
   return out;
 }
 
-/** Connects to the target, checks authentication, and reads what precheck needs about the named topics. */
-export async function readClusterFacts(cfg: TargetConfig, topicNames: readonly string[]): Promise<ClusterFacts> {
+/**
+ * Connects to the target, checks authentication, and reads what precheck needs about the named topics (and
+ * the end offsets of those in `withEnds` that exist: the topics a job's checkpoint says it wrote to).
+ */
+export async function readClusterFacts(cfg: TargetConfig, topicNames: readonly string[], withEnds: readonly string[] = []): Promise<ClusterFacts> {
   const admin = kafkaClient(cfg, { retries: 1, requestTimeoutMs: cfg.connectTimeoutMs, clientIdSuffix: 'precheck' }).admin();
   try {
     await admin.connect();
@@ -69,9 +74,12 @@ export async function readClusterFacts(cfg: TargetConfig, topicNames: readonly s
     const meta = present.length ? await admin.fetchTopicMetadata({ topics: present }) : { topics: [] };
     const partitions = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
     const firstBroker = cluster.brokers[0]?.nodeId;
-    const [brokerMax, topicMax] = await Promise.all([
+    const [brokerMax, topicMax, ends] = await Promise.all([
       firstBroker === undefined ? Promise.resolve(undefined) : brokerMaxMessageBytes(admin, firstBroker).catch(() => undefined),
       topicMaxMessageBytes(admin, present).catch(() => new Map<string, number>()),
+      Promise.all(
+        withEnds.filter((t) => existing.has(t)).map(async (t) => [t, new Map((await admin.fetchTopicOffsets(t)).map((o) => [o.partition, BigInt(o.high)]))] as const),
+      ).then((pairs) => new Map(pairs)),
     ]);
     const facts: ClusterFacts = {
       ok: true,
@@ -82,6 +90,8 @@ export async function readClusterFacts(cfg: TargetConfig, topicNames: readonly s
         const t: TopicFacts = { name, exists: existing.has(name), partitions: partitions.get(name) ?? 0 };
         const max = topicMax.get(name) ?? brokerMax;
         if (max !== undefined) t.maxMessageBytes = max;
+        const e = ends.get(name);
+        if (e) t.ends = e;
         return t;
       }),
     };

@@ -32,11 +32,22 @@ export async function checkWrittenTopics(admin: Admin, written: TopicWrites, sta
   if (topics.length === 0) return;
   const existing = new Set(await admin.listTopics());
   for (const topic of topics) {
-    if (!existing.has(topic)) throw deletedTopicError(topic, stateDir);
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
-    for (const [p, acked] of Object.entries(written[topic] ?? {})) {
-      const end = ends.get(Number(p)) ?? 0n;
-      if (end < acked) throw recreatedTopicError(topic, Number(p), end, acked);
-    }
+    const ends = existing.has(topic) ? new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)])) : null;
+    const fault = writtenTopicFault(topic, written[topic] ?? {}, ends, stateDir);
+    if (fault) throw fault;
   }
+}
+
+/**
+ * The fault of one topic the job wrote to, or null when it is still the topic the job wrote: `ends` are its
+ * partitions' end offsets now (null: the topic does not exist). run (above) and precheck share it, so both
+ * say the same sentence.
+ */
+export function writtenTopicFault(topic: string, acked: Readonly<Record<string, bigint>>, ends: ReadonlyMap<number, bigint> | null, stateDir: string): FaultError | null {
+  if (ends === null) return deletedTopicError(topic, stateDir);
+  for (const [p, ack] of Object.entries(acked)) {
+    const end = ends.get(Number(p)) ?? 0n;
+    if (end < ack) return recreatedTopicError(topic, Number(p), end, ack);
+  }
+  return null;
 }
