@@ -8,6 +8,7 @@
  * that runs queued commands in order; a command queued from the 'ready' listener therefore reaches the
  * server first, on the same connection and thread.
  */
+import { SourceError } from '../../errors.js';
 
 /** COM_REGISTER_SLAVE */
 const COM_REGISTER_SLAVE = 0x15;
@@ -113,8 +114,22 @@ export function registerAsReplica(zongji: RegisteringZongji, id: ReplicaIdentity
     if (!conn) return;
     conn.addCommand(
       new RegisterReplicaCommand(registerReplicaPayload(id), (err) => {
-        if (err) zongji.emit('error', err);
+        if (err) zongji.emit('error', registerRefusal(err));
       }),
     );
   });
+}
+
+/**
+ * The connection is logged in by now, so an access denial here is the missing REPLICATION SLAVE grant: MySQL's
+ * check_access answers COM_REGISTER_SLAVE with ER_ACCESS_DENIED_ERROR (1045, "… (using password: YES)"), which
+ * would otherwise read as wrong credentials (found with the grant revoked under a running job).
+ */
+function registerRefusal(err: Error): Error {
+  const errno = (err as { errno?: number }).errno;
+  if (errno !== 1045 && errno !== 1227) return err;
+  return new SourceError(
+    `The source refused to register sluice's binlog connection as a replica (the server said: ${err.message}): grant REPLICATION SLAVE and REPLICATION CLIENT to the sync account, then run the job again.`,
+    { cause: err },
+  );
 }

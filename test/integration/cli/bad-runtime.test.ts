@@ -534,8 +534,7 @@ const RUNTIME: Case[] = [
         await w.kill([dump]);
       }),
     code: 1,
-    says: /REPLICATION SLAVE/,
-    todo: "sluice says the source refused the account's credentials ('Access denied for user …' (using password: YES)), not the missing grant",
+    says: /refused to register sluice's binlog connection as a replica .*grant REPLICATION SLAVE/,
     replay: async (w) => {
       await w.root.query(`GRANT REPLICATION SLAVE ON *.* TO '${w.user}'@'%'`);
       return w.rerun();
