@@ -154,6 +154,7 @@ export async function runIncremental(args: IncrementalArgs): Promise<Incremental
     sink = await KafkaSink.connect(job.target, {
       producer: job.producer,
       onWritten: (topic, partition, end) => args.store.noteWritten(topic, partition, end),
+      written: args.store.writtenTopics(),
       // runJob checked every topic at start, so a missing one was deleted under the job
       missingTopicError: vanishedTopicError,
       warn: args.warn ?? args.log,

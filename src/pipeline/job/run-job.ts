@@ -174,6 +174,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
       producer: job.producer,
       onAck,
       onWritten: (topic, partition, end) => store.noteWritten(topic, partition, end),
+      written: store.writtenTopics(),
       // every topic was there a moment ago (ensureTopics), so a missing one was deleted under the job
       missingTopicError: vanishedTopicError,
       warn: opts.warn ?? opts.log,

@@ -40,6 +40,23 @@ export class MissingPartitionError extends Error {
   }
 }
 
+/**
+ * Kafka placed a batch before the end it had already acknowledged on that partition, and the partition now
+ * ends before that end too: the partition's log began again — the topic was deleted and created under the job.
+ */
+export class PartitionLogRestartedError extends Error {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    /** where the partition ends now */
+    readonly end: bigint,
+    /** the end Kafka had acknowledged before */
+    readonly acked: bigint,
+  ) {
+    super(`partition ${partition} of Kafka topic '${topic}' ends at ${end}, before the acknowledged ${acked}`);
+  }
+}
+
 /** Kafka's sequence arithmetic: sequences wrap to 0 after Int32 max (as the Java client's incrementSequence). */
 export function nextSequence(seq: number, records: number): number {
   return seq > INT32_MAX - records ? records - (INT32_MAX - seq) - 1 : seq + records;
@@ -54,9 +71,22 @@ export class ProduceSession {
   private readonly sequences = new Map<string, number>();
   /** told of every batch Kafka wrote: the partition's end offset after it */
   onWritten: ((topic: string, partition: number, end: bigint) => void) | null = null;
+  /**
+   * Asked when Kafka places a batch before an end it acknowledged earlier on the partition: where the
+   * partition ends now (null: cannot tell). An answer of a duplicate (a retried batch Kafka already had)
+   * carries its first offsets too, but the partition still ends past them; a recreated topic does not.
+   */
+  partitionEnd: ((topic: string, partition: number) => Promise<bigint | null>) | null = null;
+  /** per partition, the greatest end Kafka acknowledged (seeded from the checkpoint) */
+  private readonly ends = new Map<string, bigint>();
 
   private constructor(cluster: KafkaCluster) {
     this.cluster = cluster;
+  }
+
+  /** Ends Kafka acknowledged before this session (the checkpoint's), so a restarted partition log is noticed from the first batch. */
+  knownEnds(written: Readonly<Record<string, Readonly<Record<string, bigint>>>>): void {
+    for (const [topic, parts] of Object.entries(written)) for (const [p, end] of Object.entries(parts)) this.ends.set(key(topic, Number(p)), end);
   }
 
   /** Connects to the cluster and obtains a producer id. Authentication and reachability fail here. */
@@ -157,9 +187,19 @@ export class ProduceSession {
             const p = parts.get(key(b.topic, b.partition));
             if (p === undefined) outcome[i] = new MissingPartitionError(b.topic, b.partition);
             else if (p.errorCode !== 0 && p.errorCode !== DUPLICATE_SEQUENCE_NUMBER) outcome[i] = errorFromCode(p.errorCode);
-            else if (p.errorCode === 0 && this.onWritten && /^\d+$/.test(p.baseOffset)) {
+            else if (p.errorCode === 0 && /^\d+$/.test(p.baseOffset)) {
               // lastOffsetDelta sits at byte 23 of a v2 record batch: the batch ends at base + delta + 1
-              this.onWritten(b.topic, b.partition, BigInt(p.baseOffset) + BigInt(b.batch.readInt32BE(23)) + 1n);
+              const base = BigInt(p.baseOffset);
+              const end = base + BigInt(b.batch.readInt32BE(23)) + 1n;
+              const k = key(b.topic, b.partition);
+              const acked = this.ends.get(k);
+              const now = acked !== undefined && base < acked && this.partitionEnd ? await this.partitionEnd(b.topic, b.partition) : null;
+              if (acked !== undefined && now !== null && now < acked) {
+                outcome[i] = new PartitionLogRestartedError(b.topic, b.partition, now, acked);
+                continue;
+              }
+              if (acked === undefined || end > acked) this.ends.set(k, end);
+              this.onWritten?.(b.topic, b.partition, end);
             }
           }
         } catch (e) {

@@ -6,10 +6,12 @@ import { kafkaClient } from './client.js';
 import { explainKafkaError } from './explain-error.js';
 import { registerLz4Codec } from './lz4-codec.js';
 import { PartitionQueue, sliceRuns, type Slice } from './partition-queue.js';
-import { MissingPartitionError, ProduceSession, type PartitionBatch } from './produce-session.js';
+import { MissingPartitionError, PartitionLogRestartedError, ProduceSession, type PartitionBatch } from './produce-session.js';
 import { buildRecordBatch, stampRecordBatch, type BatchCompression } from './record-batch.js';
 import { classifySendError } from './send-error.js';
 import { missingTopicError } from './topics.js';
+import { recreatedTopicError } from './topic-history.js';
+import type { TopicWrites } from '../../model/topic-writes.js';
 
 // kafkajs is CommonJS: its enums come through the default export under Node's ESM loader.
 const { ConfigResourceTypes } = kafkajs;
@@ -36,6 +38,8 @@ export interface KafkaSinkOptions {
   ackTimeoutMs?: number;
   /** told of every batch Kafka wrote: its partition's end offset after it (what the checkpoint records) */
   onWritten?: (topic: string, partition: number, end: bigint) => void;
+  /** the ends Kafka acknowledged per topic partition before (the checkpoint's): a topic recreated under the job is caught from its first batch */
+  written?: TopicWrites;
   /**
    * The error for a topic found missing while writing (default: "does not exist and auto-creation is off").
    * A job that checked its topics at start passes one saying the topic vanished.
@@ -150,6 +154,8 @@ export class KafkaSink {
     this.missingTopicError = opts.missingTopicError ?? missingTopicError;
     this.warn = opts.warn;
     if (opts.onWritten) session.onWritten = opts.onWritten;
+    if (opts.written) session.knownEnds(opts.written);
+    session.partitionEnd = (topic, partition) => this.partitionEnd(topic, partition);
     this.retryInitialMs = opts.retry?.initialMs ?? 200;
     this.retryMaxMs = opts.retry?.maxMs ?? 5000;
     this.giveUpAfterMs = opts.retry?.giveUpAfterMs ?? 10 * 60_000;
@@ -369,6 +375,7 @@ export class KafkaSink {
           continue;
         }
         const e = (refused[0] as { error: Error }).error;
+        if (e instanceof PartitionLogRestartedError) throw recreatedTopicError(e.topic, e.partition, e.end, e.acked);
         const kind = e instanceof MissingPartitionError ? 'missing-partition' : classifySendError(e);
         if (kind === 'missing-partition') {
           const m = e as MissingPartitionError;
@@ -507,6 +514,18 @@ export class KafkaSink {
   }
 
   /** The first topic of the request the cluster does not have, or null (then the error was transient). */
+  /** Where the partition ends now, by the admin API; null when Kafka cannot say right now. */
+  private async partitionEnd(topic: string, partition: number): Promise<bigint | null> {
+    try {
+      const admin = this.adminClient();
+      await admin.connect();
+      const p = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
+      return p ? BigInt(p.high) : null;
+    } catch {
+      return null;
+    }
+  }
+
   private async missingTopic(slices: Slice[]): Promise<string | null> {
     try {
       const admin = this.adminClient();

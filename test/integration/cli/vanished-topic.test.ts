@@ -1,7 +1,9 @@
 // A topic deleted under a job (issue 15, finding 3): sluice never recreates a topic it wrote to, also with
 // createTopics: true. Deleted while the job is stopped, the rerun exits 3 with the choice and leaves the topic
 // absent; --resnapshot then fills a new topic completely. Deleted while the job runs, the job exits 3 with the
-// same choice (not "does not exist and auto-creation is off").
+// same choice (not "does not exist and auto-creation is off"); deleted and created again within seconds while
+// it runs (no write ever meets a missing topic), it exits 3 at its next write: Kafka places the batch before
+// the end it acknowledged earlier.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -157,6 +159,58 @@ test('a topic deleted while the job runs: the job stops with exit 3 and the choi
     assert.match(line, new RegExp(`^sluice: Kafka topic '${topic}' was deleted while the job wrote to it: `));
     assert.match(line, CHOICE);
     assert.doesNotMatch(r.stderr, /auto-creation is off/);
+  } finally {
+    clearTimeout(timer);
+    run.child.kill('SIGKILL');
+  }
+});
+
+test('a topic deleted and created again within seconds while the job runs: the job stops with exit 3 at the next write', { timeout: 150_000 }, async () => {
+  const topic = uniqueTopic('lk-topic-swapped');
+  const j = job(topic);
+  const run = spawnSluice(['run', j.path, '--skip-precheck']);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), 130_000);
+  try {
+    const phase = (): string | undefined => {
+      try {
+        return (JSON.parse(readFileSync(join(j.stateDir, STATUS_FILE), 'utf8')) as { phase?: string }).phase;
+      } catch {
+        return undefined;
+      }
+    };
+    for (const until = Date.now() + 60_000; phase() !== 'incremental'; await sleep(200)) {
+      if (Date.now() > until) throw new Error('the job never reached the binlog phase');
+      if (run.child.exitCode !== null) throw new Error(`sluice run exited early: ${(await run.done).stderr}`);
+    }
+    // gone and back before the job writes again: no write of the job ever meets a missing topic
+    await deleteTopic(topic);
+    const admin = kafkaClient().admin();
+    await admin.connect();
+    try {
+      for (const until = Date.now() + 30_000; ; await sleep(200)) {
+        const made = await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: -1 }] }).catch(() => false);
+        if (made) break;
+        if (Date.now() > until) throw new Error(`topic ${topic} could not be created again`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    let n = ROWS + 10_000;
+    const writer = (async () => {
+      while (run.child.exitCode === null && n < ROWS + 12_000) {
+        await root.query(`INSERT INTO ${db}.items VALUES (${++n}, 'after the swap')`).catch(() => undefined);
+        await sleep(100);
+      }
+    })();
+    const r = await run.done;
+    await writer;
+    assert.equal(r.code, 3, `${r.code ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+    const line = r.stderr.trim().split('\n').at(-1) ?? '';
+    assert.match(line, new RegExp(`^sluice: Kafka topic '${topic}' was deleted and created again after the job wrote to it \\(partition \\d ends at offset \\d+, Kafka had acknowledged up to \\d+\\): `));
+    assert.match(line, CHOICE);
+    // the checkpoint kept what the old topic had acknowledged, so a rerun refuses too
+    const rerun = await runBounded(['run', j.path, '--skip-precheck'], 60_000);
+    assert.equal(rerun.code, 3, `${rerun.code ?? rerun.signal}\n${rerun.stderr}`);
   } finally {
     clearTimeout(timer);
     run.child.kill('SIGKILL');

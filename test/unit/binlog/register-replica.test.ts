@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { SourceError } from '../../../src/errors.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -91,7 +92,26 @@ test("a refused registration reaches zongji's error listeners", () => {
   z.emit('ready');
   const cmd = conn.commands[0]!;
   cmd.execute(undefined, conn);
-  const refused = Object.assign(new Error('Access denied'), { errno: 1227 });
+  const refused = Object.assign(new Error('Lost connection'), { errno: 2013 });
   assert.equal(cmd.execute({ isError: () => true, asError: () => refused }, conn), true);
   assert.deepEqual(errors, [refused]);
+});
+
+test('an access denial of the registration names the REPLICATION SLAVE grant, not the credentials', () => {
+  // MySQL answers COM_REGISTER_SLAVE without the grant with ER_ACCESS_DENIED_ERROR (1045, "using password: YES")
+  for (const errno of [1045, 1227]) {
+    const conn = new FakeConnection();
+    const z = zongjiWith(conn);
+    const errors: Error[] = [];
+    z.on('error', (e: Error) => errors.push(e));
+    registerAsReplica(z, { serverId: 5, reportHost: 'sluice:a' });
+    z.emit('ready');
+    const cmd = conn.commands[0]!;
+    cmd.execute(undefined, conn);
+    const denied = Object.assign(new Error("Access denied for user 'u'@'h' (using password: YES)"), { errno });
+    cmd.execute({ isError: () => true, asError: () => denied }, conn);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof SourceError, String(errors[0]));
+    assert.match(errors[0].message, /^The source refused to register sluice's binlog connection as a replica \(the server said: Access denied .*\): grant REPLICATION SLAVE and REPLICATION CLIENT to the sync account, then run the job again\.$/);
+  }
 });
