@@ -38,7 +38,7 @@ const EVENT_FIXES: Readonly<Record<string, string>> = {
   EXECUTE_LOAD_QUERY_EVENT: 'it is a statement-based LOAD DATA; set binlog_format=ROW on the source (and in every session)',
 };
 
-const RESNAPSHOT_REFUSED = 'events already written that way need a new snapshot (move the state directory away and run again)';
+const RESNAPSHOT_REFUSED = "events already written that way need a new snapshot: run 'sluice run <job> --resnapshot' (into a new or emptied topic: the old one still holds rows such writes changed)";
 
 /** The stop for a framed event whose row changes sluice cannot read (refusals.ts), naming where and why. */
 export function refusalError(r: Refusal, at: BinlogPoint, txStart: BinlogPoint): SourceError {
@@ -59,7 +59,7 @@ export function refusalError(r: Refusal, at: BinlogPoint, txStart: BinlogPoint):
   }
 }
 
-const RESNAPSHOT = (stateDir: string): string => `move the state directory ${stateDir} away and run the job again to take a new snapshot`;
+const RESNAPSHOT = (stateDir: string): string => `take a new snapshot with 'sluice run <job> --resnapshot' (it moves the checkpoint in ${stateDir} aside)`;
 
 /** MySQL names the GTIDs it purged: "... and the missing transactions are 'uuid:6-9'." */
 const MYSQL_MISSING = /missing transactions are '([^']*)'/;

@@ -57,7 +57,7 @@ async function purged(t: TestContext, svc: DbService): Promise<void> {
       (e: unknown) => {
         assert.ok(e instanceof FaultError, String(e));
         assert.match(e.message, new RegExp(`no longer has binlog file ${missing.replace('.', '\\.')}`));
-        assert.match(e.message, /move the state directory .* away/);
+        assert.match(e.message, /sluice run <job> --resnapshot' \(it moves the checkpoint in .* aside\)/);
         return true;
       },
     );

@@ -117,7 +117,7 @@ async function gtidsNotOnServer(t: TestContext, svc: DbService): Promise<void> {
         assert.ok(e instanceof FaultError, `a fault the user must act on (exit 3): ${String(e)}`);
         assert.match(e.message, /^The source has not got every transaction sluice already read/);
         assert.ok(e.message.includes(ahead), `names the GTID state: ${e.message}`);
-        assert.match(e.message, /point source\.host at a server that holds them .* or move the state directory .* away/);
+        assert.match(e.message, /point source\.host at a server that holds them .* or take a new snapshot with 'sluice run <job> --resnapshot'/);
         return true;
       },
     );

@@ -2,7 +2,7 @@
  * Issue 15, the bad-input table: mistakes a user makes in the job file, on the command line, in credentials
  * and in server settings, each run as the user would (the CLI against the real MySQL and Kafka services).
  * Every case must end within 60 s with the README's exit code and one sentence on stderr — no stack trace,
- * no "internal error", no password. (Runtime faults and signals have their own tests: stop-signals,
+ * no "internal error", no password. (Runtime faults and signals are the table of bad-runtime.test.ts; more in stop-signals,
  * state-lock, vanished-topic, server-id, binlog/failures, binlog/outages.)
  */
 import { after, before, test } from 'node:test';

@@ -24,7 +24,7 @@ test('a MySQL GTID resume past purged binlogs names the missing GTIDs and the re
   const e = explainBinlogError({ errno: 1236, code: 'ER_SOURCE_FATAL_ERROR_READING_BINLOG', message: MYSQL_PURGED }, AT, '/var/sluice/state', '0e68a271-e910-11f1-9cb2-02fc00000001:1-5');
   assert.ok(e instanceof FaultError, 'a fault the user must act on: exit 3');
   assert.match(e.message, /^The source purged binlogs holding transactions sluice has not read yet \(the missing GTIDs are 0e68a271-e910-11f1-9cb2-02fc00000001:6-90;/);
-  assert.match(e.message, /move the state directory \/var\/sluice\/state away and run the job again to take a new snapshot/);
+  assert.match(e.message, /take a new snapshot with 'sluice run <job> --resnapshot' \(it moves the checkpoint in \/var\/sluice\/state aside\)/);
   oneSentence(e.message);
 });
 
@@ -32,7 +32,7 @@ test('a MariaDB GTID resume past purged binlogs names the GTID position it neede
   const e = explainBinlogError({ errno: 1236, message: MARIADB_PURGED }, AT, 'st', '0-11-40');
   assert.ok(e instanceof FaultError, 'a fault the user must act on: exit 3');
   assert.match(e.message, /the GTIDs after 0-11-40 up to the oldest binlog the server kept are gone/);
-  assert.match(e.message, /move the state directory st away/);
+  assert.match(e.message, /moves the checkpoint in st aside/);
   oneSentence(e.message);
 });
 
