@@ -8,6 +8,7 @@ import { StatusPublisher } from '../metrics/job-status.js';
 import { createLogger } from '../metrics/logger.js';
 import { serveMetrics } from '../metrics/prometheus.js';
 import { runJob } from '../pipeline/job/run-job.js';
+import { JobLifecycle } from '../pipeline/job/lifecycle.js';
 import { renderReport } from '../precheck/render-report.js';
 import { runPrecheck } from '../precheck/run-precheck.js';
 import { StateLock } from '../state/state-lock.js';
@@ -68,6 +69,7 @@ export function runCommand(y: Argv): Argv {
 class StopControl {
   readonly abort = new AbortController();
   status: StatusPublisher | null = null;
+  lifecycle: JobLifecycle | null = null;
   /** the run stopped while precheck was still waiting */
   abandoned = false;
   readonly remove: () => void;
@@ -88,7 +90,13 @@ class StopControl {
 
 async function runLocked(job: JobConfig, args: RunArgs, port: number | undefined, stop: StopControl): Promise<void> {
       const status = new StatusPublisher(job.state.dir, job.name);
+      const lifecycle = new JobLifecycle();
+      status.use({ lifecycle });
+      lifecycle.onChange(() => void status.publish());
+      stop.abort.signal.addEventListener('abort', () => lifecycle.stopping(), { once: true });
+      if (stop.abort.signal.aborted) lifecycle.stopping();
       stop.status = status;
+      stop.lifecycle = lifecycle;
       status.start();
       if (port !== undefined) {
         await serveMetrics(status, port).catch((e: NodeJS.ErrnoException) => {
@@ -98,10 +106,12 @@ async function runLocked(job: JobConfig, args: RunArgs, port: number | undefined
       }
       try {
         await runWithStatus(job, args, status, stop);
-        await status.stop('stopped');
+        lifecycle.end(false);
+        await status.stop();
       } catch (e) {
         status.error(e instanceof Error ? e.message : String(e));
-        await status.stop('failed');
+        lifecycle.end(true);
+        await status.stop();
         throw e;
       }
 }
@@ -139,7 +149,7 @@ async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublis
       log(`precheck passed (${report.checks.filter((c) => c.status === 'WARN').length} warning(s))`);
     }
     if (abort.signal.aborted) return stoppedBeforeStart();
-    const summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, warn: (line) => logger.warn(line), signal: abort.signal, status, resnapshot: args.resnapshot });
+    const summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, warn: (line) => logger.warn(line), signal: abort.signal, status, lifecycle: stop.lifecycle ?? new JobLifecycle(), resnapshot: args.resnapshot });
     if (summary.snapshotChunks > summary.skippedChunks || args['snapshot-only']) {
       const rate = summary.snapshotRows / Math.max(summary.elapsedMs / 1000, 0.001);
       log(

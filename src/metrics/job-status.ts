@@ -1,8 +1,9 @@
 import { rename, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rateAndEta, type SnapshotProgress } from './snapshot-progress.js';
+import type { Phase, PhaseSource } from './job-phase.js';
 
-export type Phase = 'precheck' | 'schema' | 'snapshot' | 'incremental' | 'stopped' | 'failed';
+export type { Phase } from './job-phase.js';
 
 /** What `sluice status` shows; written by the running job about once a second. Plain JSON, no secrets. */
 export interface JobStatus {
@@ -33,6 +34,8 @@ export const STATUS_FILE = 'status.json';
 
 /** The sources a status snapshot is read from; each is optional so any phase can publish. */
 export interface StatusSources {
+  /** the job's lifecycle: the phase shown is always its phase */
+  lifecycle?: PhaseSource;
   progress?: SnapshotProgress;
   sink?: { readonly stats: { queuedBytes: number; requestsInFlight: number; retries: number; recordsAcked: number; bufferBytes?: number } };
   binlog?: () => JobStatus['binlog'];
@@ -44,7 +47,7 @@ export interface StatusSources {
 
 /**
  * Keeps the job's status and writes it to `<state dir>/status.json` (write then rename, so a reader never
- * sees half a file) every `intervalMs`, and once more with the final phase when the job ends.
+ * sees half a file) every `intervalMs`, at each move of the job's lifecycle, and once more when the job ends.
  */
 export class StatusPublisher {
   private status: JobStatus;
@@ -86,13 +89,6 @@ export class StatusPublisher {
     this.sources = { ...this.sources, ...sources };
   }
 
-  phase(p: Phase): void {
-    if (this.status.phase === p) return;
-    this.status.phase = p;
-    this.status.phaseSince = new Date().toISOString();
-    void this.publish();
-  }
-
   error(message: string): void {
     this.status.lastError = { message, at: new Date().toISOString() };
   }
@@ -102,6 +98,10 @@ export class StatusPublisher {
     const s = this.status;
     const now = Date.now();
     const src = this.sources;
+    if (src.lifecycle) {
+      s.phase = src.lifecycle.phase;
+      s.phaseSince = src.lifecycle.since;
+    }
     if (src.progress) {
       s.snapshot = [...src.progress.tables.values()].map((t) => {
         const r = rateAndEta(t, now);
@@ -138,10 +138,10 @@ export class StatusPublisher {
     return this.writing;
   }
 
-  async stop(final: 'stopped' | 'failed'): Promise<void> {
+  /** The last write, once the job's lifecycle has ended (stopped or failed). */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.phase(final);
     await this.publish();
   }
 }

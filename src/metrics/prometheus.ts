@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { JobStatus, StatusPublisher } from './job-status.js';
+import { PHASES } from './job-phase.js';
 
-const PHASES: ReadonlyArray<JobStatus['phase']> = ['precheck', 'schema', 'snapshot', 'incremental', 'stopped', 'failed'];
 
 /** A registry whose metrics are read from the job's status at scrape time (no double bookkeeping). */
 export function jobRegistry(status: StatusPublisher): Registry {
