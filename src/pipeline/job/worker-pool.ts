@@ -1,6 +1,6 @@
 /**
  * The piscina pools of a job: the worker file they load, and the binlog phase's pool for rows tasks
- * (rows-task.ts). The snapshot builds its own (run-job.ts), sized by snapshot.parallelism.
+ * (rows-task.ts). The snapshot builds its own (snapshot-phase.ts), sized by snapshot.parallelism.
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -16,7 +16,6 @@ export interface BinlogWorkers extends RowsPool {
 
 /** `threads` workers (workers.threads) that decode and encode rows events for the binlog phase. */
 export function binlogWorkers(threads: number): BinlogWorkers {
-  threads = Number(process.env.XT) || threads;
   const pool = new Piscina<RowsTask, RowsTaskResult>({
     filename: WORKER_FILE,
     minThreads: threads,
