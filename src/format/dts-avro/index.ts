@@ -33,6 +33,7 @@ export {
   type BinlogRow,
 } from './table-mapper.js';
 export { buildRowRecord, buildDdlRecord, buildHeartbeatRecord, dtsPosition, type ChangeHeader, type RowOperation } from './record.js';
+export { pointPlace, recordHeader, type MutableHeader, type RecordPlace, type RecordSource } from './record-header.js';
 export { SNAPSHOT_CONNECTION_OPTIONS, SNAPSHOT_SESSION_SQL } from './snapshot-session.js';
 export { SnapshotRowEncoder, type InitFrame, type SnapshotHeader } from './snapshot-row-encoder.js';
 export { jsonbToText } from './jsonb-text.js';

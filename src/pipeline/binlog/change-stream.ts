@@ -11,7 +11,7 @@
  * reader pauses the stream while a returned promise is pending (sink backpressure, tasks in flight, a schema
  * re-read).
  */
-import { AvroWriter, buildDdlRecord, dtsPosition, encodeRecord, type ChangeHeader, type RowOperation } from '../../format/dts-avro/index.js';
+import { AvroWriter, buildDdlRecord, encodeRecord, recordHeader, type RecordPlace, type RowOperation } from '../../format/dts-avro/index.js';
 import type { EncodedBatch, SourcePosition } from '../../model/encoded-batch.js';
 import { SourceError } from '../../errors.js';
 import { EVENT, isRowsBytes, type RawQuery, type RawRowImage, type RawRowsBytes, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
@@ -276,17 +276,7 @@ export class ChangeStream {
     const tsMs = ev.timestampSec * 1000;
     for (const r of routes) {
       const id = ++this.lastId;
-      const header: ChangeHeader = {
-        id,
-        sourceTimestamp: ev.timestampSec,
-        sourcePosition: dtsPosition(ev.file, ev.endPos),
-        safeSourcePosition: dtsPosition(ev.txStart.file, ev.txStart.pos),
-        sourceTxid: ev.gtid ?? '0',
-        serverVersion: this.o.serverVersion,
-        threadId: ev.threadId || q.slaveProxyId,
-        serverId: this.o.serverId,
-        readerThroughoutTime: Date.now(),
-      };
+      const header = recordHeader(id, { ...placeOf(ev), threadId: ev.threadId || q.slaveProxyId }, this.o);
       const value = encodeRecord(buildDdlRecord(r.db, q.query, header, ev.gtid ?? undefined), this.writer);
       this.batcher.add(r.topic, r.partition, id, Buffer.from(r.key, 'utf8'), value, tsMs);
       this.records++;
@@ -457,7 +447,7 @@ function rowsTaskError(t: OpenTask, e: unknown): SourceError {
 }
 
 /** Where an event sits, for its records' headers. */
-function placeOf(ev: FramedEvent): { timestampSec: number; file: string; endPos: number; txFile: string; txPos: number; gtid: string | null; threadId: number } {
+function placeOf(ev: FramedEvent): RecordPlace {
   return { timestampSec: ev.timestampSec, file: ev.file, endPos: ev.endPos, txFile: ev.txStart.file, txPos: ev.txStart.pos, gtid: ev.gtid, threadId: ev.threadId };
 }
 

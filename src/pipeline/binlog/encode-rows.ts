@@ -2,40 +2,21 @@
  * The row records of one rows event: ids, filter, route, encode (DESIGN §3/§4). The same code runs on the main
  * thread (rows zongji decoded there) and in the piscina workers (rows-task.ts), so both give the same bytes.
  */
-import { AvroWriter, buildRowRecord, dtsPosition, encodeRecordView, type ChangeHeader, type DtsValue, type RowOperation } from '../../format/dts-avro/index.js';
+import { AvroWriter, buildRowRecord, encodeRecordView, recordHeader, type DtsValue, type MutableHeader, type RecordPlace, type RowOperation } from '../../format/dts-avro/index.js';
 import type { RawRowImage } from '../../source/binlog/binlog-event.js';
 import type { BinlogTable } from './binlog-table.js';
 
 /** Where the event sits in the stream: what every record header of its rows carries. */
-export interface RowsEventPlace {
-  timestampSec: number;
-  file: string;
-  endPos: number;
-  txFile: string;
-  txPos: number;
-  gtid: string | null;
-  threadId: number;
-}
+export type RowsEventPlace = RecordPlace;
 
 /** Takes each encoded record (the value is a view: copy it before the writer is used again). */
 export interface RecordOut {
   add(topic: string, partition: number, seq: number, key: Uint8Array | null, value: Uint8Array, timestampMs: number): void;
 }
 
-export type MutableHeader = { -readonly [K in keyof ChangeHeader]: ChangeHeader[K] };
-
+/** The header the rows of one event share (encodeRows sets each row's id). */
 export function rowsEventHeader(place: RowsEventPlace, serverVersion: string, serverId: number): MutableHeader {
-  return {
-    id: 0,
-    sourceTimestamp: place.timestampSec,
-    sourcePosition: dtsPosition(place.file, place.endPos),
-    safeSourcePosition: dtsPosition(place.txFile, place.txPos),
-    sourceTxid: place.gtid ?? '0',
-    serverVersion,
-    threadId: place.threadId,
-    serverId,
-    readerThroughoutTime: Date.now(),
-  };
+  return recordHeader(0, place, { serverVersion, serverId });
 }
 
 /**

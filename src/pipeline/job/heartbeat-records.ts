@@ -11,7 +11,7 @@
  * which depends on timing, is not replayed; and reusing the id of the change before it would let a consumer
  * that drops ids it has seen (README: replayed changes keep their ids) drop that change instead.
  */
-import { AvroWriter, buildHeartbeatRecord, dtsPosition, encodeRecord } from '../../format/dts-avro/index.js';
+import { AvroWriter, buildHeartbeatRecord, encodeRecord, pointPlace, recordHeader } from '../../format/dts-avro/index.js';
 import type { LagClock } from './lag-clock.js';
 import { EncodedBatchBuilder, type EncodedBatch } from '../../model/encoded-batch.js';
 
@@ -32,21 +32,7 @@ export interface HeartbeatInput {
 
 /** One single-record batch per topic, for partition 0. */
 export function heartbeatBatches(h: HeartbeatInput, writer = new AvroWriter()): EncodedBatch[] {
-  const at = dtsPosition(h.position.file, h.position.pos);
-  const value = encodeRecord(
-    buildHeartbeatRecord({
-      id: HEARTBEAT_ID,
-      sourceTimestamp: Math.floor(h.completeUpToMs / 1000),
-      sourcePosition: at,
-      safeSourcePosition: at,
-      sourceTxid: '0',
-      serverVersion: h.serverVersion,
-      threadId: 0,
-      serverId: h.serverId,
-      readerThroughoutTime: Date.now(),
-    }),
-    writer,
-  );
+  const value = encodeRecord(buildHeartbeatRecord(recordHeader(HEARTBEAT_ID, pointPlace(h.position.file, h.position.pos, Math.floor(h.completeUpToMs / 1000)), h)), writer);
   return h.topics.map((topic) => {
     const b = new EncodedBatchBuilder(value.length, 1);
     b.add(null, value, h.completeUpToMs);

@@ -4,7 +4,8 @@ import type { Partitioning } from '../../config/index.js';
 import {
   AvroWriter,
   compileTableMapper,
-  dtsPosition,
+  pointPlace,
+  recordHeader,
   SnapshotRowEncoder,
   SNAPSHOT_CONNECTION_OPTIONS,
   SNAPSHOT_SESSION_SQL,
@@ -250,7 +251,6 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
   const table = compiledFor(t);
   const conn = await acquireConnection(t);
   const writer = new AvroWriter();
-  const position = dtsPosition(t.position.file, t.position.pos);
   const builders = new Map<number, EncodedBatchBuilder>();
   const keyText: (string | null)[] = new Array(t.schema.columns.length).fill(null);
   // the builder copies each key out of it at once
@@ -258,17 +258,9 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
   const timestampMs = t.snapshotTime * 1000;
   let nextId = t.chunk.idBase;
   let bytes = 0;
-  const frame = table.encoder.frame({
-    sourceTimestamp: t.snapshotTime,
-    sourcePosition: position,
-    safeSourcePosition: position,
-    sourceTxid: '0',
-    serverVersion: t.serverVersion,
-    threadId: 0,
-    serverId: t.serverId,
-    // the chunk's read time: one frame per task keeps the INIT records' header constant bytes
-    readerThroughoutTime: Date.now(),
-  } satisfies SnapshotHeader);
+  // the id varies per row; the rest, with the chunk's read time, is one frame per task (constant header bytes)
+  const { id: _rowId, ...header } = recordHeader(0, pointPlace(t.position.file, t.position.pos, t.snapshotTime), t);
+  const frame = table.encoder.frame(header satisfies SnapshotHeader);
 
   const cut = (partition: number, b: EncodedBatchBuilder): void => {
     const firstSeq = nextId - b.count;
