@@ -11,7 +11,7 @@ import { explainKafkaError } from '../../sink/kafka/explain-error.js';
 import { KafkaSink } from '../../sink/kafka/producer.js';
 import { ensureTopics } from '../../sink/kafka/topics.js';
 import { checkWrittenTopics, vanishedTopicError } from '../../sink/kafka/topic-history.js';
-import { captureBinlogPosition, type BinlogPosition } from '../../source/binlog/capture-position.js';
+import { captureBinlogPosition, type BinlogPosition } from '../../source/binlog/index.js';
 import { connectionOptions, openConnection } from '../../source/mysql/connect.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
 import { chunkKey, planChunks } from '../../source/snapshot/plan-chunks.js';
