@@ -130,12 +130,12 @@ export function folderCycles(edges: readonly ImportEdge[]): { folders: string[];
 }
 
 /**
- * Imports from a stage up to a higher one. `order` lists the stages lowest first; a stage may import its own
- * files and any stage before it. A stage missing from `order` is reported too, so a new top-level folder has to
- * be given its place.
+ * Imports from a stage up to a higher one, or across to a peer. `order` lists the levels lowest first, each one
+ * stage or a list of peer stages; a stage may import its own files and the stages of lower levels only. A stage
+ * missing from `order` is reported too, so a new top-level folder has to be given its place.
  */
-export function upwardImports(edges: readonly ImportEdge[], order: readonly string[]): string[] {
-  const rank = new Map(order.map((s, i) => [s, i]));
+export function upwardImports(edges: readonly ImportEdge[], order: ReadonlyArray<string | readonly string[]>): string[] {
+  const rank = new Map(order.flatMap((level, i) => (typeof level === 'string' ? [level] : level).map((s) => [s, i] as const)));
   const out: string[] = [];
   for (const e of edges) {
     const a = stageOf(e.from);
@@ -145,6 +145,7 @@ export function upwardImports(edges: readonly ImportEdge[], order: readonly stri
     const rb = rank.get(b);
     if (ra === undefined || rb === undefined) out.push(`${show(e)} (stage '${ra === undefined ? a : b}' has no place in the stage order)`);
     else if (rb > ra) out.push(`${show(e)} (${a} is below ${b})`);
+    else if (rb === ra) out.push(`${show(e)} (${a} and ${b} are peers: neither may import the other)`);
   }
   return out.sort();
 }
