@@ -6,7 +6,7 @@ import type { Partitioning } from '../../config/index.js';
 import { compileTableMapper, renderValue, imageText, type DtsValue, type FormatOptions, type TableMapper } from '../../format/dts-avro/index.js';
 import type { TableSchema } from '../../model/table.js';
 import { compileFilter, compileRouter, keyColumnsFor, type CompiledFilter, type FilterDialect, type TableRouter } from '../../transform/index.js';
-import type { SyncedTable } from '../job/source-model.js';
+import type { SyncedTable } from '../synced-table.js';
 
 /** What compiles a BinlogTable, as plain data: a worker compiles its own copy from it (rows-task.ts). */
 export interface BinlogTableSpec {

@@ -14,12 +14,12 @@
 import { AvroWriter, buildDdlRecord, encodeRecord, recordHeader, type RecordPlace, type RowOperation } from '../../format/dts-avro/index.js';
 import type { EncodedBatch, SourcePosition } from '../../model/encoded-batch.js';
 import { SourceError } from '../../errors.js';
-import { EVENT, isRowsBytes, type RawQuery, type RawRowImage, type RawRowsBytes, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
-import { plainTableMapEntry, type LiveTableMapEntry, type PlainTableMapEntry } from '../../source/binlog/rows-decode.js';
-import { parseDdl } from '../../source/binlog/ddl-tables.js';
-import type { TableMapMetadata } from '../../source/binlog/table-map-columns.js';
-import type { FramedEvent } from '../../source/binlog/framer.js';
-import type { GtidTracker } from '../../source/binlog/gtid-tracker.js';
+import { EVENT, isRowsBytes, type RawQuery, type RawRowImage, type RawRowsBytes, type RawRowsEvent } from '../../source/binlog/index.js';
+import { plainTableMapEntry, type LiveTableMapEntry, type PlainTableMapEntry } from '../../source/binlog/index.js';
+import { parseDdl } from '../../source/binlog/index.js';
+import type { TableMapMetadata } from '../../source/binlog/index.js';
+import type { FramedEvent } from '../../source/binlog/index.js';
+import type { GtidTracker } from '../../source/binlog/index.js';
 import type { AckTracker } from '../../state/ack-tracker.js';
 import type { BinlogTable, BinlogTableSpec } from './binlog-table.js';
 import { encodeRows, rowsEventHeader } from './encode-rows.js';

@@ -7,8 +7,8 @@
  * database. Statements naming no selected table or database are not emitted.
  */
 import type { Partitioning } from '../../config/index.js';
-import type { DdlStatement } from '../../source/binlog/ddl-tables.js';
-import { tablesNamedBy } from '../../source/binlog/ddl-tables.js';
+import type { DdlStatement } from '../../source/binlog/index.js';
+import { tablesNamedBy } from '../../source/binlog/index.js';
 import { compileNamePattern, routeDdl, type ObjectRule, type SelectedObject } from '../../transform/index.js';
 
 export interface DdlRoute {

@@ -3,7 +3,7 @@
  * thread (rows zongji decoded there) and in the piscina workers (rows-task.ts), so both give the same bytes.
  */
 import { AvroWriter, buildRowRecord, encodeRecordView, recordHeader, type DtsValue, type MutableHeader, type RecordPlace, type RowOperation } from '../../format/dts-avro/index.js';
-import type { RawRowImage } from '../../source/binlog/binlog-event.js';
+import type { RawRowImage } from '../../source/binlog/index.js';
 import type { BinlogTable } from './binlog-table.js';
 
 /** Where the event sits in the stream: what every record header of its rows carries. */

@@ -10,7 +10,7 @@
  * counts from its first row event), and under `ddl: emit` each DDL record takes the next id too, so a replay
  * numbers the same way; changing `objects` or `ddl` between runs shifts later ids.
  */
-import { IDS_PER_CHUNK } from '../../source/snapshot/chunk.js';
+import { IDS_PER_CHUNK } from '../../model/record-id-space.js';
 import type { Checkpoint } from '../../state/checkpoint.js';
 
 /**

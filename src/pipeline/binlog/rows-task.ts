@@ -6,9 +6,9 @@
  */
 import { AvroWriter, type RowOperation } from '../../format/dts-avro/index.js';
 import type { EncodedBatch, SourcePosition } from '../../model/encoded-batch.js';
-import { decodeRowsBody, type PlainTableMapEntry } from '../../source/binlog/rows-decode.js';
-import { compileRowsReader, type RowsReader } from '../../source/binlog/rows-reader.js';
-import { ROWS_EVENT_TYPES } from '../../source/binlog/rows-layout.js';
+import { decodeRowsBody, type PlainTableMapEntry } from '../../source/binlog/index.js';
+import { compileRowsReader, type RowsReader } from '../../source/binlog/index.js';
+import { ROWS_EVENT_TYPES } from '../../source/binlog/index.js';
 import { compileBinlogTable, type BinlogTable, type BinlogTableSpec } from './binlog-table.js';
 import { encodeRows, rowsEventHeader, type RowsEventPlace } from './encode-rows.js';
 import { PartitionBatcher } from './partition-batcher.js';

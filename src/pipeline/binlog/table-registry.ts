@@ -18,11 +18,11 @@
 import type { TableSchema } from '../../model/table.js';
 import { objectName } from '../../model/table.js';
 import { ConfigError, SourceError } from '../../errors.js';
-import type { DdlStatement, DdlTableName } from '../../source/binlog/ddl-tables.js';
-import { sameTableMapShape, structureFromTableMap, tableMapShape, type CollationTable, type TableMapMetadata, type TableMapShape } from '../../source/binlog/table-map-columns.js';
-import { mergeTableMap, sameStructure } from '../../source/binlog/table-structure.js';
+import type { DdlStatement, DdlTableName } from '../../source/binlog/index.js';
+import { sameTableMapShape, structureFromTableMap, tableMapShape, type CollationTable, type TableMapMetadata, type TableMapShape } from '../../source/binlog/index.js';
+import { mergeTableMap, sameStructure } from '../../source/binlog/index.js';
 import { compileFilter, resolveObject, type ObjectRule, type SelectedObject } from '../../transform/index.js';
-import type { SyncedTable } from '../job/source-model.js';
+import type { SyncedTable } from '../synced-table.js';
 import { compileBinlogTable, type BinlogTable, type BinlogTableOptions } from './binlog-table.js';
 
 /** The structures in force at one point of the stream: what a checkpoint saves. */

@@ -16,8 +16,8 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
-import { EVENT, isRowsBytes, type RawRowsBytes, type RawRowsEvent } from '../../source/binlog/binlog-event.js';
-import type { FramedEvent } from '../../source/binlog/framer.js';
+import { EVENT, isRowsBytes, type RawRowsBytes, type RawRowsEvent } from '../../source/binlog/index.js';
+import type { FramedEvent } from '../../source/binlog/index.js';
 import type { JobStatus, StatusPublisher } from '../../metrics/job-status.js';
 import type { LagClock } from './lag-clock.js';
 

@@ -5,7 +5,7 @@ import { kafkaClient } from '../../sink/kafka/client.js';
 import { explainKafkaError } from '../../sink/kafka/explain-error.js';
 import { ensureTopics } from '../../sink/kafka/topics.js';
 import { checkWrittenTopics } from '../../sink/kafka/topic-history.js';
-import { captureBinlogPosition } from '../../source/binlog/capture-position.js';
+import { captureBinlogPosition } from '../../source/binlog/index.js';
 import { openConnection } from '../../source/mysql/connect.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
 import { planChunks } from '../../source/snapshot/plan-chunks.js';

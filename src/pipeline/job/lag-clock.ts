@@ -21,8 +21,8 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { SourceConfig } from '../../config/index.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
-import { EVENT } from '../../source/binlog/binlog-event.js';
-import type { FrameKind, FramedEvent } from '../../source/binlog/framer.js';
+import { EVENT } from '../../source/binlog/index.js';
+import type { FrameKind, FramedEvent } from '../../source/binlog/index.js';
 import { openConnection } from '../../source/mysql/connect.js';
 import type { Dialect } from '../../source/mysql/dialect.js';
 

@@ -4,7 +4,7 @@ import { buildDdlRecord, dtsPosition, encodeRecord, type ChangeHeader } from '..
 import { EncodedBatchBuilder, type EncodedBatch } from '../../model/encoded-batch.js';
 import { quoteIdent } from '../../model/table.js';
 import { routeDdl } from '../../transform/index.js';
-import type { BinlogPosition } from '../../source/binlog/capture-position.js';
+import type { BinlogPosition } from '../../source/binlog/index.js';
 import type { SyncedTable } from './source-model.js';
 
 /**

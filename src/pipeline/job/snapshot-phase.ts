@@ -7,7 +7,7 @@ import { rowsToRead, SnapshotProgress, startProgressDisplay, tableRowEstimates }
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import { KafkaSink } from '../../sink/kafka/producer.js';
 import { vanishedTopicError } from '../../sink/kafka/topic-history.js';
-import type { BinlogPosition } from '../../source/binlog/capture-position.js';
+import type { BinlogPosition } from '../../source/binlog/index.js';
 import { connectionOptions } from '../../source/mysql/connect.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
 import { chunkKey } from '../../source/snapshot/plan-chunks.js';

@@ -2,24 +2,13 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
 import type { TableSchema } from '../../model/table.js';
 import { ConfigError } from '../../errors.js';
-import type { Dialect } from '../../source/mysql/dialect.js';
 import { readServerVersion } from '../../source/mysql/server-facts.js';
 import { listTables, loadTableSchemas } from '../../source/mysql/table-schema.js';
-import { compileFilter, selectObjects, type SelectedObject } from '../../transform/index.js';
+import { compileFilter, selectObjects } from '../../transform/index.js';
+import type { SourceModel, SyncedTable } from '../synced-table.js';
 
-/** A selected table with everything the pipeline needs to read and route it. */
-export interface SyncedTable {
-  object: SelectedObject;
-  schema: TableSchema;
-  /** the filter rendered as SQL for the snapshot, or null */
-  filterSql: string | null;
-}
-
-export interface SourceModel {
-  dialect: Dialect;
-  serverId: number;
-  tables: SyncedTable[];
-}
+// The types live one folder up, where pipeline/binlog may import them too; re-exported for the job's files.
+export type { SourceModel, SyncedTable };
 
 /** Reads which tables the job syncs, their structure and filters, from the live source. */
 export async function readSourceModel(conn: Connection, job: JobConfig): Promise<SourceModel> {

@@ -12,6 +12,7 @@
  */
 import type { ColumnMeta } from '../../model/table.js';
 import { columnTypeCode } from '../mysql/column-type-code.js';
+import type { CollationTable } from '../mysql/row-metadata.js';
 
 /** The TableMap fields zongji fills from the event (names as in @vlasky/zongji lib/binlog_event.js). */
 export interface TableMapMetadata {
@@ -28,8 +29,8 @@ export interface TableMapMetadata {
   geometryTypes?: ReadonlyArray<number | null | undefined>;
 }
 
-/** A collation id → its name and character set, as the server lists them (information_schema.COLLATIONS). */
-export type CollationTable = ReadonlyMap<number, { collation: string; charset: string }>;
+// The collation table is read by source/mysql (row-metadata.ts), the folder below this one; re-exported for the binlog path.
+export type { CollationTable };
 
 export interface TableMapStructure {
   columns: ColumnMeta[];

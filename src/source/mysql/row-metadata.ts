@@ -4,8 +4,10 @@
  * collations information_schema does on that server (MariaDB and MySQL number some collations differently).
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { CollationTable } from '../binlog/table-map-columns.js';
 import type { Dialect } from './dialect.js';
+
+/** A collation id → its name and character set, as the server lists them (information_schema.COLLATIONS). */
+export type CollationTable = ReadonlyMap<number, { collation: string; charset: string }>;
 
 export interface RowMetadataFacts {
   /** binlog_row_metadata is FULL: every table map names its columns */

@@ -25,8 +25,5 @@ export interface ChunkSpec {
   estimatedRows: number;
 }
 
-/**
- * Ids reserved per chunk. A chunk holds at most its planned row count plus rows inserted into its range
- * during the snapshot; 2^32 leaves room for any of that while 2^53 still allows 2M chunks.
- */
-export const IDS_PER_CHUNK = 2 ** 32;
+/** Ids reserved per chunk: the rule is model/record-id-space.ts, shared with the binlog path's record ids. */
+export { IDS_PER_CHUNK } from '../../model/record-id-space.js';
