@@ -13,6 +13,7 @@
  * inside KafkaSink; a sink that gives up, and every SourceError, stop the job.
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { JobConfig } from '../../config/index.js';
 import type { IncrementalHooks } from './incremental-status.js';
 import { LagClock, serverPositionProbe } from './lag-clock.js';
@@ -70,16 +71,8 @@ export interface IncrementalSummary {
 const CHECKPOINT_EVERY_MS = 200;
 const STATUS_EVERY_MS = 10_000;
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less if `signal` aborts first (never rejects: the caller looks at the signal). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
 /** A control connection for schema re-reads, reopened after it breaks. */
 function schemaLoader(job: JobConfig): { load: (db: string, table: string) => Promise<TableSchema | null>; close: () => void } {

@@ -1,4 +1,4 @@
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { Connection } from 'mysql2/promise';
 import type { JobConfig } from '../../config/index.js';
 import { SourceError } from '../../errors.js';
@@ -8,20 +8,19 @@ import type { EncodedBatch } from '../../model/encoded-batch.js';
 import { KafkaSink } from '../../sink/kafka/producer.js';
 import { vanishedTopicError } from '../../sink/kafka/topic-history.js';
 import type { BinlogPosition } from '../../source/binlog/index.js';
-import { connectionOptions } from '../../source/mysql/connect.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
 import { chunkKey } from '../../source/snapshot/plan-chunks.js';
-import { newPacerState } from '../../source/snapshot/read-chunk.js';
+import { newPacerState, workerConnectionSettings } from '../../source/snapshot/read-chunk.js';
 import { ChunkAckTracker } from '../../state/ack-tracker.js';
 import { withChunksDone, type Checkpoint } from '../../state/checkpoint.js';
 import type { CheckpointStore } from '../../state/checkpoint-store.js';
 import type { ChunkResult, ChunkTask } from '../snapshot/chunk-task.js';
 import { fromChunkPlan } from '../snapshot/chunk-plan.js';
-import { runSnapshotChunks, WORKER_YOUNG_GENERATION_MB, type ChunkTaskBase } from '../snapshot/run-snapshot.js';
+import { runSnapshotChunks, type ChunkTaskBase } from '../snapshot/run-snapshot.js';
 import type { JobLifecycle } from './lifecycle.js';
 import { schemaInitBatches } from './schema-init.js';
 import type { SourceModel, SyncedTable } from './source-model.js';
-import { WORKER_FILE } from './worker-pool.js';
+import { jobWorkerPool } from './worker-pool.js';
 
 const SCHEMA_DONE_MARK = '#schema';
 /** `db.table#index` → `db.table` */
@@ -198,15 +197,10 @@ export class SnapshotPhase {
     let rows = 0;
     if (!pending.length) return { rows, total, skipped };
     const parallelism = job.snapshot.parallelism;
-    this.pool = new Piscina<ChunkTask, ChunkResult>({
-      filename: WORKER_FILE,
+    this.pool = jobWorkerPool<ChunkTask, ChunkResult>({
       minThreads: Math.min(job.workers.threads, parallelism),
       maxThreads: job.workers.threads,
-      concurrentTasksPerWorker: Math.max(1, Math.ceil(parallelism / job.workers.threads)),
-      idleTimeout: 60_000,
-      // A worker's live heap is a few MB (it holds a few batches, not a chunk); V8's default 48 MB young
-      // generation per thread was most of its RSS.
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      tasksPerThread: Math.max(1, Math.ceil(parallelism / job.workers.threads)),
     });
     const taskFor = this.chunkTasks(snapshotTime);
     const sink = this.sink!;
@@ -244,15 +238,7 @@ export class SnapshotPhase {
   /** What each chunk's task carries besides its stream: plain data, cloned to the worker. */
   private chunkTasks(snapshotTime: number): (chunk: ChunkSpec) => ChunkTaskBase {
     const { job, model, partitions } = this.a;
-    const source = job.source;
-    const connection: ChunkTask['connection'] = {
-      host: source.host,
-      port: source.port,
-      user: source.user,
-      password: source.password.reveal(),
-      connectTimeout: Number(connectionOptions(source).connectTimeout),
-      ...(source.tls ? { ssl: { ca: source.tls.ca, cert: source.tls.cert, key: source.tls.key, rejectUnauthorized: source.tls.verify } } : {}),
-    };
+    const connection = workerConnectionSettings(job.source);
     // one schedule for the whole snapshot, shared by every reader thread (snapshot.maxRowsPerSecond)
     const pacer = job.snapshot.maxRowsPerSecond > 0 ? { state: newPacerState(), rowsPerSecond: job.snapshot.maxRowsPerSecond } : null;
     const start = this.binlogStart;

@@ -16,21 +16,14 @@ import {
 import { EncodedBatchBuilder, transferList, type EncodedBatch } from '../../model/encoded-batch.js';
 import type { TableSchema } from '../../model/table.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
-import { openStreamingConnection, readChunk, RowPacer, type PacerShared, type RowPacket } from '../../source/snapshot/read-chunk.js';
+import { openStreamingConnection, readChunk, RowPacer, type PacerShared, type RowPacket, type WorkerConnectionSettings } from '../../source/snapshot/read-chunk.js';
 import { compileRouter, keyColumnsFor, type TableRouter } from '../../transform/index.js';
 import { isConnectionLoss } from '../../source/mysql/connection-loss.js';
 
 /** Everything a worker needs to read, encode and route one chunk: plain data only (it is cloned to the worker). */
 export interface ChunkTask {
   kind: 'snapshot-chunk';
-  connection: {
-    host: string;
-    port: number;
-    user: string;
-    password: string;
-    connectTimeout: number;
-    ssl?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
-  };
+  connection: WorkerConnectionSettings;
   chunk: ChunkSpec;
   schema: TableSchema;
   filterSql: string | null;

@@ -1,4 +1,5 @@
 import { MessageChannel } from 'node:worker_threads';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Piscina } from 'piscina';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
@@ -18,8 +19,6 @@ export type ChunkTaskBase = Omit<ChunkTask, 'port' | 'window'>;
 /** Batches a chunk's task may post ahead of the sink accepting them (~1 MB each). */
 export const STREAM_WINDOW = 4;
 
-/** The pool's workers: young generation size (resourceLimits.maxYoungGenerationSizeMb). */
-export const WORKER_YOUNG_GENERATION_MB = Number(process.env.SLUICE_WORKER_YOUNG_MB) || 12;
 
 export interface SnapshotRunOptions {
   pool: Piscina<ChunkTask, ChunkResult>;
@@ -118,16 +117,8 @@ function emptyLastBatch(chunk: ChunkSpec, topic: string): EncodedBatch {
   };
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less if `signal` aborts first (never rejects: the caller looks at the signal). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
 /**
  * One outage of the source as the snapshot sees it, shared by every lane: the first lane to lose its

@@ -1,4 +1,5 @@
 import mysql, { type Connection, type ConnectionOptions } from 'mysql2';
+import type { SourceConfig } from '../../config/index.js';
 import type { ChunkSpec } from './chunk.js';
 import { chunkWhere } from './range-sql.js';
 import { quoteIdent } from '../../model/table.js';
@@ -20,6 +21,31 @@ export function chunkSql(q: ChunkQuery): { sql: string; values: Array<string | B
   return {
     sql: `SELECT ${q.selectList} FROM ${quoteIdent(q.chunk.db)}.${quoteIdent(q.chunk.table)} WHERE ${where}`,
     values: params,
+  };
+}
+
+/**
+ * The job's source settings as plain data, for a worker thread to open its own connection (cloned into each
+ * task: the password is revealed here, for the worker, and never logged).
+ */
+export interface WorkerConnectionSettings {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  connectTimeout: number;
+  ssl?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
+}
+
+export function workerConnectionSettings(cfg: SourceConfig): WorkerConnectionSettings {
+  const tls = cfg.tls;
+  return {
+    host: cfg.host,
+    port: cfg.port,
+    user: cfg.user,
+    password: cfg.password.reveal(),
+    connectTimeout: cfg.connectTimeoutMs,
+    ...(tls ? { ssl: { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify } } : {}),
   };
 }
 

@@ -90,7 +90,6 @@ const NON_INDEX_ALLOWLIST: readonly string[] = [
   'pipeline/job/snapshot-phase.ts → model/encoded-batch.ts',
   'pipeline/job/snapshot-phase.ts → sink/kafka/producer.ts',
   'pipeline/job/snapshot-phase.ts → sink/kafka/topic-history.ts',
-  'pipeline/job/snapshot-phase.ts → source/mysql/connect.ts',
   'pipeline/job/snapshot-phase.ts → source/snapshot/chunk.ts',
   'pipeline/job/snapshot-phase.ts → source/snapshot/plan-chunks.ts',
   'pipeline/job/snapshot-phase.ts → source/snapshot/read-chunk.ts',
