@@ -3,7 +3,6 @@ import { loadJob, type JobConfig } from '../config/index.js';
 import { CheckError, ConfigError, EXIT, isUserError } from '../errors.js';
 import { FLAG_RULES, numericFlag } from './numeric-flags.js';
 import { installStopSignals } from './stop-signals.js';
-import { ensureWritableStateDir } from '../state/state-dir.js';
 import { StatusPublisher } from '../metrics/job-status.js';
 import { createLogger } from '../metrics/logger.js';
 import { serveMetrics } from '../metrics/prometheus.js';
@@ -11,7 +10,7 @@ import { runJob } from '../pipeline/job/run-job.js';
 import { JobLifecycle } from '../pipeline/job/lifecycle.js';
 import { renderReport } from '../precheck/render-report.js';
 import { runPrecheck } from '../precheck/run-precheck.js';
-import { StateLock } from '../state/state-lock.js';
+import { openStateStore, type StateStore } from '../state/index.js';
 
 const logger = createLogger();
 const log = (line: string): void => logger.info(line);
@@ -35,9 +34,10 @@ export function runCommand(y: Argv): Argv {
       // with the default action, silently.
       const stop = new StopControl(job);
       try {
-        await ensureWritableStateDir(job.state.dir);
+        const state = openStateStore(job);
+        await state.prepare();
         // First of all: a second run on the same state must not even overwrite the first one's status file.
-        const lock = await StateLock.acquire(job.state.dir, {
+        const lock = await state.lock.acquire({
           breakLock: args['break-lock'],
           log,
           // Fenced: another process owns the state now, so this one must not flush or save a checkpoint over
@@ -48,7 +48,7 @@ export function runCommand(y: Argv): Argv {
           },
         });
         try {
-          await runLocked(job, args as RunArgs, port, stop);
+          await runLocked(job, state, args as RunArgs, port, stop);
         } catch (e) {
           // A takeover by a run with the same server id also ends this one's binlog stream, often before the
           // lease renewal notices: the takeover is the cause to name, not the server id.
@@ -88,8 +88,8 @@ class StopControl {
   }
 }
 
-async function runLocked(job: JobConfig, args: RunArgs, port: number | undefined, stop: StopControl): Promise<void> {
-      const status = new StatusPublisher(job.state.dir, job.name);
+async function runLocked(job: JobConfig, state: StateStore, args: RunArgs, port: number | undefined, stop: StopControl): Promise<void> {
+      const status = new StatusPublisher(state.status, job.name);
       const lifecycle = new JobLifecycle();
       status.use({ lifecycle });
       lifecycle.onChange(() => void status.publish());
@@ -105,7 +105,7 @@ async function runLocked(job: JobConfig, args: RunArgs, port: number | undefined
         log(`metrics on http://127.0.0.1:${port}/metrics, status on /status`);
       }
       try {
-        await runWithStatus(job, args, status, stop);
+        await runWithStatus(job, state, args, status, stop);
         lifecycle.end(false);
         await status.stop();
       } catch (e) {
@@ -130,7 +130,7 @@ interface RunArgs {
   'metrics-port'?: number;
 }
 
-async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublisher, stop: StopControl): Promise<void> {
+async function runWithStatus(job: JobConfig, state: StateStore, args: RunArgs, status: StatusPublisher, stop: StopControl): Promise<void> {
     const abort = stop.abort;
     if (abort.signal.aborted) return stoppedBeforeStart();
     if (!args['skip-precheck']) {
@@ -149,7 +149,7 @@ async function runWithStatus(job: JobConfig, args: RunArgs, status: StatusPublis
       log(`precheck passed (${report.checks.filter((c) => c.status === 'WARN').length} warning(s))`);
     }
     if (abort.signal.aborted) return stoppedBeforeStart();
-    const summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, warn: (line) => logger.warn(line), signal: abort.signal, status, lifecycle: stop.lifecycle ?? new JobLifecycle(), resnapshot: args.resnapshot });
+    const summary = await runJob(job, { snapshotOnly: args['snapshot-only'], progressOut: process.stderr, log, warn: (line) => logger.warn(line), signal: abort.signal, status, lifecycle: stop.lifecycle ?? new JobLifecycle(), resnapshot: args.resnapshot, state });
     if (summary.snapshotChunks > summary.skippedChunks || args['snapshot-only']) {
       const rate = summary.snapshotRows / Math.max(summary.elapsedMs / 1000, 0.001);
       log(

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { loadJob } from '../config/index.js';
-import { readStatus, type StatusView } from '../metrics/read-status.js';
+import { openStateStore, type StatusView } from '../state/index.js';
 
 function duration(s: number | null): string {
   if (s === null) return '--';
@@ -46,7 +46,7 @@ export function statusCommand(y: Argv): Argv {
     async (args) => {
       const job = loadJob(args.job as string);
       const once = async (): Promise<string> => {
-        const v = await readStatus(job.state.dir);
+        const v = await openStateStore(job).status.read();
         return args.json ? JSON.stringify({ running: v.running, note: v.note, ...(v.status ?? {}) }, null, 2) : renderStatus(v);
       };
       if (!args.watch) {

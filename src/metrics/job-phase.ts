@@ -4,7 +4,9 @@
  * job does not need is passed over (no schema records, a snapshot already finished): only forward moves, and
  * nothing after stopped or failed.
  */
-export type Phase = 'precheck' | 'schema' | 'snapshot' | 'incremental' | 'stopping' | 'stopped' | 'failed';
+import type { Phase } from '../model/index.js';
+
+export type { Phase };
 
 export const PHASES: readonly Phase[] = ['precheck', 'schema', 'snapshot', 'incremental', 'stopping', 'stopped', 'failed'];
 

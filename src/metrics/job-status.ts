@@ -1,36 +1,9 @@
-import { rename, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { JobStatus, StatusSink } from '../model/index.js';
 import { rateAndEta, type SnapshotProgress } from './snapshot-progress.js';
-import type { Phase, PhaseSource } from './job-phase.js';
+import type { PhaseSource } from './job-phase.js';
 
 export type { Phase } from './job-phase.js';
-
-/** What `sluice status` shows; written by the running job about once a second. Plain JSON, no secrets. */
-export interface JobStatus {
-  job: string;
-  pid: number;
-  startedAt: string;
-  updatedAt: string;
-  phase: Phase;
-  phaseSince: string;
-  snapshot: Array<{ table: string; rows: number; estimatedRows: number; chunksDone: number; chunksTotal: number; rowsPerSec: number; etaSec: number | null; done: boolean }>;
-  /** the last binlog event read (GTID of its transaction) and seconds behind the source */
-  binlog: { file: string; pos: number; gtid: string | null; lagSeconds: number | null } | null;
-  /** row changes read from the binlog, by table and operation (before the row filter) */
-  binlogRows: Array<{ table: string; op: string; rows: number }>;
-  checkpoint: { binlog: string | null; snapshotChunksDone: number; snapshotChunksTotal: number; savedAt: string | null };
-  rates: { rowsInPerSec: number; rowsOutPerSec: number };
-  totals: { rowsIn: number; recordsAcked: number };
-  /**
-   * end-to-end latency, ms: Kafka ack time − source event time per record (event times are whole seconds, so
-   * up to 1 s high); `reader`: ack time − when sluice received the batch's first event (ms precision)
-   */
-  latencyMs: { p50: number; p99: number; p999: number; samples?: number; windowSec?: number; fromEventTime?: boolean; reader?: { p50: number; p99: number; p999: number } | null } | null;
-  sink: { queuedBytes: number; bufferBytes: number; requestsInFlight: number; retries: number } | null;
-  lastError: { message: string; at: string } | null;
-}
-
-export const STATUS_FILE = 'status.json';
+export type { JobStatus, StatusSink } from '../model/index.js';
 
 /** The sources a status snapshot is read from; each is optional so any phase can publish. */
 export interface StatusSources {
@@ -46,20 +19,18 @@ export interface StatusSources {
 }
 
 /**
- * Keeps the job's status and writes it to `<state dir>/status.json` (write then rename, so a reader never
- * sees half a file) every `intervalMs`, at each move of the job's lifecycle, and once more when the job ends.
+ * Keeps the job's status and publishes it to its sink (the state store's status part: `<state dir>/status.json`,
+ * written then renamed so a reader never sees half a file) every `intervalMs`, at each move of the job's
+ * lifecycle, and once more when the job ends.
  */
 export class StatusPublisher {
   private status: JobStatus;
   private timer: NodeJS.Timeout | null = null;
   private sources: StatusSources = {};
   private last = { at: Date.now(), rowsIn: 0, acked: 0 };
-  private writing: Promise<void> = Promise.resolve();
-  readonly path: string;
 
-  constructor(private readonly dir: string, job: string) {
+  constructor(private readonly sink: StatusSink, job: string) {
     const now = new Date().toISOString();
-    this.path = join(dir, STATUS_FILE);
     this.status = {
       job,
       pid: process.pid,
@@ -125,17 +96,9 @@ export class StatusPublisher {
     return s;
   }
 
+  /** Sends the current status to the sink; a failed write is dropped (the next one, a second later, tries again). */
   publish(): Promise<void> {
-    const text = JSON.stringify(this.snapshot(), null, 1);
-    const tmp = `${this.path}.tmp-${process.pid}`;
-    this.writing = this.writing
-      .then(async () => {
-        await mkdir(this.dir, { recursive: true });
-        await writeFile(tmp, text);
-        await rename(tmp, this.path);
-      })
-      .catch(() => undefined);
-    return this.writing;
+    return this.sink.publish(this.snapshot()).catch(() => undefined);
   }
 
   /** The last write, once the job's lifecycle has ended (stopped or failed). */

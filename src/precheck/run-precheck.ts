@@ -3,7 +3,7 @@ import { isUserError, TargetError } from '../errors.js';
 import type { TableSchema } from '../model/table.js';
 import type { TopicWrites } from '../model/topic-writes.js';
 import { readClusterFacts, type ClusterFacts } from '../sink/kafka/cluster-facts.js';
-import { readWrittenTopics } from '../state/checkpoint-store.js';
+import { openStateStore } from '../state/index.js';
 import { openConnection } from '../source/mysql/connect.js';
 import { readReplicas, type ReplicaListing } from '../source/mysql/replica-list.js';
 import { readServerFacts, type ServerFacts } from '../source/mysql/server-facts.js';
@@ -70,7 +70,7 @@ async function targetStage(job: JobConfig, timeoutMs: number, written: TopicWrit
 async function stateStage(job: JobConfig, resnapshot: boolean): Promise<{ written: TopicWrites; check?: CheckResult }> {
   if (resnapshot) return { written: {} };
   try {
-    return { written: await readWrittenTopics(job.state.dir) };
+    return { written: (await openStateStore(job).checkpoint.peek())?.topics ?? {} };
   } catch (e) {
     return { written: {}, check: fail('state.checkpoint', 'Read the job\'s checkpoint', message(e), 'See the detail.') };
   }

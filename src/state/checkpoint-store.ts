@@ -14,25 +14,26 @@ function unusable(path: string, reason: string): StateError {
 }
 
 /**
- * What the checkpoint in `dir` records as written to Kafka, read without touching anything (precheck must not
- * create, move or remove a file): empty when there is no checkpoint yet, a StateError when it is unusable.
+ * The checkpoint in `dir`, read without touching anything (precheck, or a reader while the job writes, must not
+ * create, move or remove a file): null when there is none yet, a StateError when it is unusable.
  */
-export async function readWrittenTopics(dir: string): Promise<TopicWrites> {
+export async function peekCheckpoint(dir: string): Promise<Checkpoint | null> {
   const path = join(dir, CHECKPOINT_FILE);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return {};
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw unreadable(path, e);
   }
   const r = parseCheckpoint(text);
   if (!r.ok) {
     throw unusable(path, r.reason);
   }
-  return r.checkpoint.topics ?? {};
+  return r.checkpoint;
 }
+
 const TEMP_PREFIX = `${CHECKPOINT_FILE}.tmp-`;
 
 /**
@@ -72,6 +73,11 @@ export class CheckpointStore {
     }
     for (const [topic, parts] of Object.entries(r.checkpoint.topics ?? {})) for (const [p, end] of Object.entries(parts)) this.noteWritten(topic, Number(p), end);
     return r.checkpoint;
+  }
+
+  /** The saved checkpoint, read without touching anything (no stray temp removed, nothing noted), or null. */
+  peek(): Promise<Checkpoint | null> {
+    return peekCheckpoint(this.dir);
   }
 
   /**

@@ -86,6 +86,9 @@ export class StateLock {
   private holder: LockHolder;
   private timer: NodeJS.Timeout | null = null;
   private released = false;
+  /** set once another run was found holding the lock (the fault told to onLost) */
+  private lost: FaultError | null = null;
+  private onLost: AcquireOptions['onLost'];
 
   private constructor(dir: string, holder: LockHolder) {
     this.dir = dir;
@@ -190,19 +193,33 @@ export class StateLock {
     await rename(temp, this.path);
   }
 
+  /**
+   * Renews the lease now (the holder does it every renewMs by itself). Returns null when the lease is renewed
+   * (or the lock was released), the fault when another run holds the lock now: onLost is told of it once.
+   * A failed write (disk briefly full) is thrown; six missed renewals in a row make the lease stale.
+   */
+  async renew(): Promise<FaultError | null> {
+    if (this.lost) return this.lost;
+    if (this.released) return null;
+    const text = await readFile(this.path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+    const now = parseHolder(text);
+    if (now?.token !== this.holder.token) {
+      this.released = true;
+      this.lost = takenOverError(this.dir, now);
+      this.onLost?.(this.lost);
+      return this.lost;
+    }
+    this.holder = { ...this.holder, renewedAt: new Date().toISOString() };
+    await this.writeOver();
+    return null;
+  }
+
   private startRenewing(everyMs: number, onLost: AcquireOptions['onLost']): void {
+    this.onLost = onLost;
     const tick = async (): Promise<void> => {
       if (this.released) return;
       try {
-        const text = await readFile(this.path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
-        const now = parseHolder(text);
-        if (now?.token !== this.holder.token) {
-          this.released = true;
-          onLost?.(takenOverError(this.dir, now));
-          return;
-        }
-        this.holder = { ...this.holder, renewedAt: new Date().toISOString() };
-        await this.writeOver();
+        await this.renew();
       } catch {
         // a missed renewal (disk briefly full): the next one tries again; six in a row make the lease stale
       }

@@ -10,7 +10,7 @@ import { openConnection } from '../../source/mysql/connect.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';
 import { planChunks } from '../../source/snapshot/plan-chunks.js';
 import { emptyCheckpoint, updateCheckpoint, type Checkpoint } from '../../state/checkpoint.js';
-import type { CheckpointStore } from '../../state/checkpoint-store.js';
+import type { CheckpointPart } from '../../state/index.js';
 import { toChunkPlan } from '../snapshot/chunk-plan.js';
 import type { SourceModel, SyncedTable } from './source-model.js';
 
@@ -20,7 +20,7 @@ import type { SourceModel, SyncedTable } from './source-model.js';
  */
 
 /** The checkpoint the run goes on from: none after --resnapshot (the old one moved aside), refused if another job's. */
-export async function startingCheckpoint(store: CheckpointStore, job: JobConfig, resnapshot: boolean, log: (line: string) => void): Promise<Checkpoint | null> {
+export async function startingCheckpoint(store: CheckpointPart, job: JobConfig, resnapshot: boolean, log: (line: string) => void): Promise<Checkpoint | null> {
   let cp = await store.load();
   if (resnapshot) {
     const aside = await store.discard();
@@ -67,7 +67,7 @@ function topicPartitions(job: JobConfig, model: SourceModel): Map<string, number
  * Checks the topics the checkpoint says the job wrote to (deleted or recreated ones stop the job), then
  * checks or creates every topic the job may write. Returns the partition count of each.
  */
-export async function prepareTopics(job: JobConfig, model: SourceModel, store: CheckpointStore): Promise<Map<string, number>> {
+export async function prepareTopics(job: JobConfig, model: SourceModel, store: CheckpointPart): Promise<Map<string, number>> {
   const admin = kafkaClient(job.target, { clientIdSuffix: 'admin' }).admin();
   try {
     await admin.connect();
@@ -85,7 +85,7 @@ export async function prepareTopics(job: JobConfig, model: SourceModel, store: C
  * The checkpoint holding a snapshot plan: the one given, or a new plan (saved before the first row is read)
  * with the binlog position captured now — the incremental phase starts there.
  */
-export async function snapshotPlanned(conn: Connection, job: JobConfig, model: SourceModel, store: CheckpointStore, cp: Checkpoint | null, log: (line: string) => void): Promise<Checkpoint> {
+export async function snapshotPlanned(conn: Connection, job: JobConfig, model: SourceModel, store: CheckpointPart, cp: Checkpoint | null, log: (line: string) => void): Promise<Checkpoint> {
   if (cp?.snapshot) return cp;
   const position = await captureBinlogPosition(conn, model.dialect);
   log(`binlog position before the snapshot: ${position.file}:${position.pos}${position.gtid ? ` (GTID ${position.gtid})` : ''}`);

@@ -29,7 +29,7 @@ import { readRowMetadataFacts } from '../../source/mysql/row-metadata.js';
 import { loadTableSchemas } from '../../source/mysql/table-schema.js';
 import { AckTracker } from '../../state/ack-tracker.js';
 import { updateCheckpoint, type Checkpoint } from '../../state/checkpoint.js';
-import type { CheckpointStore } from '../../state/checkpoint-store.js';
+import type { CheckpointPart } from '../../state/index.js';
 import { vanishedTopicError } from '../../sink/kafka/topic-history.js';
 import { filterDialectFor } from '../../transform/index.js';
 import { ChangeStream, type StreamPosition } from '../binlog/change-stream.js';
@@ -45,7 +45,7 @@ export interface IncrementalArgs {
   /** topic → partition count (ensureTopics' answer) */
   partitions: Map<string, number>;
   checkpoint: Checkpoint;
-  store: CheckpointStore;
+  store: CheckpointPart;
   log: (line: string) => void;
   /** a WARN line (an outage and its end); default: log */
   warn?: (line: string) => void;

@@ -1,6 +1,6 @@
 import type { JobConfig } from '../../config/index.js';
 import type { StatusPublisher } from '../../metrics/job-status.js';
-import { CheckpointStore } from '../../state/checkpoint-store.js';
+import { openLocalStateStore, type StateStore } from '../../state/index.js';
 import { IncrementalStatus } from './incremental-status.js';
 import { openPlanningConnection, prepareTopics, snapshotPlanned, startingCheckpoint } from './job-start.js';
 import { JobLifecycle } from './lifecycle.js';
@@ -24,6 +24,8 @@ export interface RunOptions {
   lifecycle?: JobLifecycle;
   /** `sluice run --resnapshot`: move the checkpoint aside and start over (schema, snapshot, binlog) */
   resnapshot?: boolean;
+  /** the job's state store (its checkpoint part is used here); default: the local directory job.state.dir */
+  state?: StateStore;
 }
 
 export interface RunSummary extends SnapshotOutcome {
@@ -39,7 +41,7 @@ export async function runJob(job: JobConfig, opts: RunOptions): Promise<RunSumma
   const started = Date.now();
   const lifecycle = opts.lifecycle ?? new JobLifecycle();
   const warn = opts.warn ?? opts.log;
-  const store = new CheckpointStore(job.state.dir);
+  const store = (opts.state ?? openLocalStateStore(job.state.dir)).checkpoint;
   const resumed = await startingCheckpoint(store, job, opts.resnapshot === true, opts.log);
   const conn = await openPlanningConnection(job);
   let snapshot: SnapshotPhase | null = null;

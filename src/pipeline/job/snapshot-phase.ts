@@ -13,7 +13,7 @@ import { chunkKey } from '../../source/snapshot/plan-chunks.js';
 import { newPacerState, workerConnectionSettings } from '../../source/snapshot/read-chunk.js';
 import { ChunkAckTracker } from '../../state/ack-tracker.js';
 import { withChunksDone, type Checkpoint } from '../../state/checkpoint.js';
-import type { CheckpointStore } from '../../state/checkpoint-store.js';
+import type { CheckpointPart } from '../../state/index.js';
 import type { ChunkResult, ChunkTask } from '../snapshot/chunk-task.js';
 import { fromChunkPlan } from '../snapshot/chunk-plan.js';
 import { runSnapshotChunks, type ChunkTaskBase } from '../snapshot/run-snapshot.js';
@@ -31,7 +31,7 @@ export interface SnapshotPhaseArgs {
   conn: Connection;
   model: SourceModel;
   partitions: Map<string, number>;
-  store: CheckpointStore;
+  store: CheckpointPart;
   /** holds the snapshot plan (job-start.ts) */
   checkpoint: Checkpoint;
   lifecycle: JobLifecycle;

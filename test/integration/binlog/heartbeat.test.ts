@@ -18,6 +18,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { decodeRecord } from '../../../src/format/dts-avro/index.js';
 import { IncrementalStatus } from '../../../src/pipeline/job/incremental-status.js';
 import { StatusPublisher } from '../../../src/metrics/job-status.js';
+import { openLocalStateStore } from '../../../src/state/index.js';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { requireService } from '../../support/db.js';
 import { testJob } from '../../support/jobs.js';
@@ -40,7 +41,7 @@ async function heartbeat(t: TestContext, svc: DbService): Promise<void> {
   await s.root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'hb-${RUN}'; GRANT REPLICATION SLAVE, REPLICATION CLIENT, SHOW VIEW ON *.* TO '${user}'@'%'; GRANT SELECT ON ${s.db}.* TO '${user}'@'%'`);
   const source = testJob(svc, { objects: [{ db: s.db, table: 'acct' }], source: { user, password: `hb-${RUN}` } }).source;
   const job = { ...s.job, source: { ...source, serverId: s.job.source.serverId }, heartbeat: { intervalMs: INTERVAL_MS, records: true } };
-  const publisher = new StatusPublisher(await mkdtemp(join(tmpdir(), 'sluice-hb-status-')), job.name);
+  const publisher = new StatusPublisher(openLocalStateStore(await mkdtemp(join(tmpdir(), 'sluice-hb-status-'))).status, job.name);
   const watch = await IncrementalStatus.create(publisher, {});
   const lag = (): number | null => publisher.snapshot().binlog?.lagSeconds ?? null;
   const lines: string[] = [];

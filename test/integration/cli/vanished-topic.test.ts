@@ -13,7 +13,7 @@ import type { Connection } from 'mysql2/promise';
 import { rootConnection, requireService } from '../../support/db.js';
 import { kafkaClient, readCheckpoint, removeJobFiles, spawnSluice, topicSize, uniqueTopic, writeJobFile, type JobFile, type RunResult } from '../../support/sluice-cli.js';
 import { MYSQL } from '../../support/services.js';
-import { STATUS_FILE } from '../../../src/metrics/job-status.js';
+import { STATUS_FILE } from '../../../src/state/index.js';
 
 const svc = MYSQL;
 const ROWS = 2000;
