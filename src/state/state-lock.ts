@@ -148,6 +148,7 @@ export class StateLock {
    * when the job failed: a takeover may have ended its work before the lease renewal noticed.
    */
   async takenOver(): Promise<FaultError | null> {
+    if (this.lost) return this.lost;
     if (this.released) return null;
     const text = await readFile(this.path, 'utf8').catch(() => null);
     if (text === null) return null;
