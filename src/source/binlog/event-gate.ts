@@ -23,15 +23,12 @@ import { innerEvents } from './transaction-payload.js';
 import { compileRowsLayout, countRows, readRowsBodyHeader, ROWS_EVENT_TYPES, type RowsLayout } from './rows-layout.js';
 import { retypeVectorColumns, type ZongjiTableMapEntry } from './zongji-raw.js';
 import { EventPositions } from './event-positions.js';
-import { gateBinlogPackets } from './zongji-internals.js';
+import { gateBinlogPackets, type PacketGatedZongji } from './zongji-internals.js';
 import { feedPackets, syntheticPacket, type Mysql2Packet as Packet, type Mysql2PacketConnection as PacketConnection } from '../mysql/mysql2-internals.js';
 
-export interface GatedZongji {
-  BinlogClass?: { prototype: { binlogData?: (this: unknown, packet: Packet, connection: PacketConnection) => unknown } };
+export interface GatedZongji extends PacketGatedZongji<Packet, PacketConnection> {
   tableMap: Record<number, ZongjiTableMapEntry>;
   useChecksum: boolean;
-  on(event: 'ready', listener: () => void): unknown;
-  removeListener(event: 'ready', listener: () => void): unknown;
 }
 
 export interface EventGateHandlers {
