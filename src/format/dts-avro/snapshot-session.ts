@@ -10,7 +10,7 @@
  * The select list (table-mapper.ts) supplies the expressions that make the remaining types exact:
  * CAST(float AS DOUBLE), UNIX_TIMESTAMP(timestamp), enum+0 / set+0.
  * The snapshot workers themselves skip mysql2's per-column Buffers: they take each row packet's bytes
- * (source/snapshot/row-packets.ts) and SnapshotRowEncoder reads the same text values from them.
+ * (source/mysql/mysql2-internals.ts installRowPacketParser) and SnapshotRowEncoder reads the same text values from them.
  */
 export const SNAPSHOT_CONNECTION_OPTIONS = {
   typeCast: false,

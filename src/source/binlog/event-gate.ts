@@ -11,11 +11,10 @@
  * Before any of that, a header whose end_log_pos is 0 (MariaDB ≥ 11.4 writes so inside a transaction) gets
  * its real end offset written in (event-positions.ts), so zongji and the framer only ever see real offsets.
  *
- * How: zongji builds its dump command class (BinlogClass) right before the 'ready' event and the command asks its
- * prototype's binlogData for every packet, so wrapping that method at 'ready' sees every packet. Inner events
- * are fed back as packets through the connection: when zongji pauses it (to fetch a table's columns) the rest
- * wait at the front of mysql2's paused-packet queue, ahead of packets that arrived later. Written against
- * @vlasky/zongji 0.9 and mysql2 3.x internals; start() fails loudly if they are not as expected.
+ * How: zongji-internals.ts gateBinlogPackets hands the gate every packet of the dump before zongji parses it.
+ * Inner events are fed back as packets through the connection (source/mysql/mysql2-internals.ts feedPackets): when
+ * zongji pauses it (to fetch a table's columns) the rest wait at the front of mysql2's paused-packet queue, ahead
+ * of packets that arrived later. Both fences fail loudly if the internals are not as expected.
  */
 import { EVENT, type RawEventBase, type RawRefused, type RawRowsBytes, type RawRowsEvent } from './binlog-event.js';
 import { eventTreatment, eventTypeName, PARTIAL_UPDATE_ROWS_EVENT, ROTATE_EVENT, TABLE_MAP_EVENT } from './event-types.js';
@@ -24,34 +23,12 @@ import { innerEvents } from './transaction-payload.js';
 import { compileRowsLayout, countRows, readRowsBodyHeader, ROWS_EVENT_TYPES, type RowsLayout } from './rows-layout.js';
 import { retypeVectorColumns, type ZongjiTableMapEntry } from './zongji-raw.js';
 import { EventPositions } from './event-positions.js';
+import { gateBinlogPackets, type PacketGatedZongji } from './zongji-internals.js';
+import { feedPackets, syntheticPacket, type Mysql2Packet as Packet, type Mysql2PacketConnection as PacketConnection } from '../mysql/mysql2-internals.js';
 
-/** mysql2's packet, as far as the gate reads and builds them */
-interface Packet {
-  buffer: Buffer;
-  offset: number;
-  end: number;
-  sequenceId: number;
-  numPackets: number;
-  constructor: new (id: number, buffer: Buffer, start: number, end: number) => Packet;
-}
-
-/** mysql2's connection, as far as the gate feeds packets into it */
-interface PacketConnection {
-  _paused: boolean;
-  /** mysql2's RingQueue: unshift takes ONE packet (extra arguments are ignored) */
-  _paused_packets: { unshift(packet: Packet): unknown };
-  sequenceId: number;
-  handlePacket(packet: Packet): void;
-}
-
-type BinlogData = (this: unknown, packet: Packet, connection: PacketConnection) => unknown;
-
-export interface GatedZongji {
-  BinlogClass?: { prototype: { binlogData?: BinlogData } };
+export interface GatedZongji extends PacketGatedZongji<Packet, PacketConnection> {
   tableMap: Record<number, ZongjiTableMapEntry>;
   useChecksum: boolean;
-  on(event: 'ready', listener: () => void): unknown;
-  removeListener(event: 'ready', listener: () => void): unknown;
 }
 
 export interface EventGateHandlers {
@@ -102,67 +79,60 @@ function refused(h: Header, typeName: string): RawRefused {
  */
 export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers): () => void {
   const positions = new EventPositions();
-  const onReady = (): void => {
-    const proto = zongji.BinlogClass?.prototype;
-    const original = proto?.binlogData;
-    if (!proto || typeof original !== 'function') {
-      handlers.fail(new Error('zongji internals changed: BinlogClass.prototype.binlogData is missing, so sluice cannot see every binlog event'));
-      return;
+  /** One packet of the dump: true when the gate has handled it, false to hand it to zongji. */
+  const gate = (packet: Packet, connection: PacketConnection): boolean => {
+    const buf = packet.buffer;
+    // EOF / error packets, and anything too short to be an event, are zongji's to handle
+    if (packet.end - packet.offset < OK_MARKER_BYTES + HEADER_BYTES || buf[packet.offset] !== 0x00) return false;
+    const at = packet.offset + OK_MARKER_BYTES;
+    // the hot path reads two header fields and allocates nothing
+    const typeCode = buf[at + 4] as number;
+    const written = buf.readUInt32LE(at + 13);
+    const end = positions.endOf(
+      { typeCode, flags: buf.readUInt16LE(at + 17), eventLength: buf.readUInt32LE(at + 9), nextPosition: written },
+      typeCode === ROTATE_EVENT ? buf.readUIntLE(at + HEADER_BYTES, 6) : undefined,
+    );
+    if (end !== written) buf.writeUInt32LE(end, at + 13);
+    const treatment = eventTreatment(typeCode, buf.readUInt16LE(at + 17));
+    const bodyStart = at + HEADER_BYTES;
+    if (typeCode === TABLE_MAP_EVENT) {
+      const vector = retypeVectorColumns(buf.subarray(bodyStart, packet.end));
+      if (vector) handlers.vectorColumns.set(vector.tableId, vector.columns);
+      else if (handlers.vectorColumns.size > 0) handlers.vectorColumns.delete(buf.readUIntLE(bodyStart, 6));
     }
-    proto.binlogData = function gatedBinlogData(this: unknown, packet: Packet, connection: PacketConnection): unknown {
-      const buf = packet.buffer;
-      // EOF / error packets, and anything too short to be an event, are zongji's to handle
-      if (packet.end - packet.offset < OK_MARKER_BYTES + HEADER_BYTES || buf[packet.offset] !== 0x00) return original.call(this, packet, connection);
-      const at = packet.offset + OK_MARKER_BYTES;
-      // the hot path reads two header fields and allocates nothing
-      const typeCode = buf[at + 4] as number;
-      const written = buf.readUInt32LE(at + 13);
-      const end = positions.endOf(
-        { typeCode, flags: buf.readUInt16LE(at + 17), eventLength: buf.readUInt32LE(at + 9), nextPosition: written },
-        typeCode === ROTATE_EVENT ? buf.readUIntLE(at + HEADER_BYTES, 6) : undefined,
-      );
-      if (end !== written) buf.writeUInt32LE(end, at + 13);
-      const treatment = eventTreatment(typeCode, buf.readUInt16LE(at + 17));
-      const bodyStart = at + HEADER_BYTES;
-      if (typeCode === TABLE_MAP_EVENT) {
-        const vector = retypeVectorColumns(buf.subarray(bodyStart, packet.end));
-        if (vector) handlers.vectorColumns.set(vector.tableId, vector.columns);
-        else if (handlers.vectorColumns.size > 0) handlers.vectorColumns.delete(buf.readUIntLE(bodyStart, 6));
+    if (handlers.rowsAsBytes && ROWS_EVENT_TYPES[typeCode] !== undefined) {
+      const ev = rowsBytes(buf, at, packet.end, typeCode);
+      if (ev) {
+        handlers.emit(ev);
+        return true;
       }
-      if (handlers.rowsAsBytes && ROWS_EVENT_TYPES[typeCode] !== undefined) {
-        const ev = rowsBytes(buf, at, packet.end, typeCode);
-        if (ev) {
+    }
+    if (treatment === 'zongji') return false;
+    const h = readHeader(buf, at);
+    try {
+      if (treatment === 'payload') {
+        const body = buf.subarray(bodyStart, packet.end - (zongji.useChecksum ? 4 : 0));
+        feedPackets(connection, innerEvents(body).map((e) => innerPacket(packet, connection, e.bytes, h.nextPosition)));
+      } else if (treatment === 'partial') {
+        const decoded = decodePartialUpdateRows(buf.subarray(bodyStart, packet.end), zongji);
+        if (decoded) {
+          const ev: RawRowsEvent = {
+            getTypeName: () => EVENT.updateRows,
+            timestamp: h.timestamp,
+            nextPosition: h.nextPosition,
+            tableMap: zongji.tableMap as unknown as RawRowsEvent['tableMap'],
+            ...decoded,
+          };
           handlers.emit(ev);
-          return proto.binlogData;
         }
+      } else {
+        handlers.emit(refused(h, eventTypeName(h.typeCode)));
       }
-      if (treatment === 'zongji') return original.call(this, packet, connection);
-      const h = readHeader(buf, at);
-      try {
-        if (treatment === 'payload') {
-          const body = buf.subarray(bodyStart, packet.end - (zongji.useChecksum ? 4 : 0));
-          feedInner(connection, innerEvents(body).map((e) => innerPacket(packet, connection, e.bytes, h.nextPosition)));
-        } else if (treatment === 'partial') {
-          const decoded = decodePartialUpdateRows(buf.subarray(bodyStart, packet.end), zongji);
-          if (decoded) {
-            const ev: RawRowsEvent = {
-              getTypeName: () => EVENT.updateRows,
-              timestamp: h.timestamp,
-              nextPosition: h.nextPosition,
-              tableMap: zongji.tableMap as unknown as RawRowsEvent['tableMap'],
-              ...decoded,
-            };
-            handlers.emit(ev);
-          }
-        } else {
-          handlers.emit(refused(h, eventTypeName(h.typeCode)));
-        }
-      } catch (e) {
-        const what = h.typeCode === PARTIAL_UPDATE_ROWS_EVENT ? 'a partial JSON update' : 'a compressed transaction';
-        handlers.fail(new Error(`decoding ${what} (${eventTypeName(h.typeCode)} ending at ${h.nextPosition}) failed: ${(e as Error).message}`, { cause: e }));
-      }
-      return proto.binlogData;
-    };
+    } catch (e) {
+      const what = h.typeCode === PARTIAL_UPDATE_ROWS_EVENT ? 'a partial JSON update' : 'a compressed transaction';
+      handlers.fail(new Error(`decoding ${what} (${eventTypeName(h.typeCode)} ending at ${h.nextPosition}) failed: ${(e as Error).message}`, { cause: e }));
+    }
+    return true;
   };
 
   // by the entry's column list: zongji gives a table map entry a new list when the table's columns change
@@ -215,26 +185,8 @@ export function attachEventGate(zongji: GatedZongji, handlers: EventGateHandlers
     // inner events carry no checksum; zongji's parsers trim one when the stream has them, so room is made
     buf.writeUInt32LE(event.length + checksum, header + 9);
     buf.writeUInt32LE(nextPosition, header + 13);
-    const p = new outer.constructor(connection.sequenceId, buf, 0, buf.length);
-    // not a wire packet: it must not move mysql2's sequence counter
-    p.numPackets = 0;
-    return p;
+    return syntheticPacket(outer, connection, buf);
   }
 
-  /** Feeds inner packets through the connection, in order; what zongji's pauses hold back waits at the queue's front. */
-  function feedInner(connection: PacketConnection, packets: Packet[]): void {
-    for (let i = 0; i < packets.length; i++) {
-      if (connection._paused) {
-        // one at a time, last first: mysql2's queue ignores every argument of unshift but the first
-        for (let j = packets.length - 1; j >= i; j--) connection._paused_packets.unshift(packets[j] as Packet);
-        return;
-      }
-      connection.handlePacket(packets[i] as Packet);
-    }
-  }
-
-  zongji.on('ready', onReady);
-  return () => {
-    zongji.removeListener('ready', onReady);
-  };
+  return gateBinlogPackets(zongji, gate, handlers.fail);
 }

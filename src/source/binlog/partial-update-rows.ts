@@ -3,14 +3,14 @@
  * skips. It is an UPDATE_ROWS_EVENT (v2 layout) whose rows carry, between the before and the after image, a
  * "shared image": value_options (packed integer; bit 1 = PARTIAL_JSON) and, when set, one bit per JSON column
  * of the table saying whether the after image holds that column's diff instead of its document (rpl_record.h).
- * The images themselves are read with zongji's own row reader, so every column decodes exactly as in an
+ * The images themselves are read with zongji's own row reader (zongji-internals.ts readZongjiRowImage), so every column decodes exactly as in an
  * UPDATE_ROWS_EVENT; a partial JSON value becomes a PartialJsonValue (model/partial-json.ts) for the format.
  */
 import type { PartialJsonValue } from '../../model/partial-json.js';
 import type { RawRowImage } from './binlog-event.js';
 import type { ZongjiTableMapEntry } from './zongji-raw.js';
 
-import { readZongjiImage as readImage, ZongjiParserClass as Parser, type ImageReaderContext } from './zongji-lib.js';
+import { newZongjiParser, parserAtEnd, readZongjiRowImage } from './zongji-internals.js';
 
 const PARTIAL_JSON_UPDATES = 1;
 const MYSQL_TYPE_JSON = 245;
@@ -41,9 +41,7 @@ function isJsonColumn(c: { type: number; binlogType?: number }): boolean {
  * stream has one). Returns null when the table's map was filtered out (zongji skips such rows events too).
  */
 export function decodePartialUpdateRows(body: Buffer, zongji: PartialRowsZongji): DecodedPartialRows | null {
-  const p = new Parser();
-  p.append(body);
-  if (zongji.useChecksum) p._packetEnd -= 4;
+  const p = newZongjiParser(body, zongji.useChecksum ? 4 : 0);
   const tableId = p.parseUnsignedNumber(6);
   p.parseUnsignedNumber(2); // flags
   const extraLength = p.parseUnsignedNumber(2);
@@ -56,13 +54,12 @@ export function decodePartialUpdateRows(body: Buffer, zongji: PartialRowsZongji)
   const bitmap2 = p.parseBuffer(bitmapBytes);
   const columns = entry.columns as ReadonlyArray<{ name: string; type: number; binlogType?: number }>;
   const jsonColumns = columns.filter(isJsonColumn).map((c) => c.name);
-  const ctx = (bitmap: Buffer): ImageReaderContext => ({ tableMap: zongji.tableMap, tableId, columns_present_bitmap: bitmap, _zongji: zongji });
   const rows: DecodedPartialRows['rows'] = [];
-  while (p._offset < p._packetEnd) {
-    const before = readImage.call(ctx(bitmap1), p);
+  while (!parserAtEnd(p)) {
+    const before = readZongjiRowImage(p, zongji, tableId, bitmap1);
     const valueOptions = p.parseLengthCodedNumber() ?? 0;
     const partialBits = (valueOptions & PARTIAL_JSON_UPDATES) !== 0 ? p.parseBuffer((jsonColumns.length + 7) >> 3) : null;
-    const after = readImage.call(ctx(bitmap2), p);
+    const after = readZongjiRowImage(p, zongji, tableId, bitmap2);
     if (partialBits) {
       jsonColumns.forEach((name, i) => {
         if (((partialBits[i >> 3] as number) & (1 << (i & 7))) === 0) return;

@@ -18,6 +18,7 @@ import { attachEventGate, type GatedZongji } from './event-gate.js';
 import { refusalOf, type SelectsTable } from './refusals.js';
 import { SourceError } from '../../errors.js';
 import { registerAsReplica, type RegisteringZongji } from './register-replica.js';
+import { filterTableMaps } from './zongji-internals.js';
 
 export interface BinlogReaderOptions {
   source: SourceConfig;
@@ -102,7 +103,7 @@ export class BinlogReader {
     const include = opts.tables;
     this.selects = typeof include === 'function' ? include : (db, table) => include[db]?.includes(table) ?? false;
     // zongji's includeSchema is a fixed map; its per-table-map check is replaced on this instance instead.
-    if (typeof include === 'function') (this.zongji as unknown as { _skipSchema: (db: string, table: string) => boolean })._skipSchema = (db, table) => !include(db, table);
+    if (typeof include === 'function') filterTableMaps(this.zongji, include);
   }
 
   /** Connects and starts streaming from `opts.start`; resolves once the dump has been requested. */

@@ -3,38 +3,19 @@
  * server lists it (MySQL SHOW REPLICAS, MariaDB SHOW SLAVE HOSTS) with its server id and a report host naming
  * the job: another job, precheck or a DBA can see which server id is taken. zongji 0.9 sends only the dump.
  *
- * Fenced here because it leans on zongji's internals (unit-tested in register-replica.test.ts): zongji
- * emits 'ready' synchronously just before it queues its dump command on `connection`, a mysql2 connection
- * that runs queued commands in order; a command queued from the 'ready' listener therefore reaches the
- * server first, on the same connection and thread.
+ * It leans on zongji's and mysql2's internals, fenced in zongji-internals.ts (beforeDump: zongji emits 'ready'
+ * synchronously just before it queues its dump command on `connection`) and source/mysql/mysql2-internals.ts
+ * (queueSinglePacketCommand: a raw command on mysql2's in-order command queue); a command queued there therefore
+ * reaches the server first, on the same connection and thread (pinned in register-replica.test.ts).
  */
 import { SourceError } from '../../errors.js';
+import { queueSinglePacketCommand } from '../mysql/mysql2-internals.js';
+import { beforeDump, type DumpingZongji } from './zongji-internals.js';
 
 /** COM_REGISTER_SLAVE */
 const COM_REGISTER_SLAVE = 0x15;
 /** the server refuses a longer report host (HOSTNAME_LENGTH) */
 const MAX_REPORT_HOST = 255;
-
-/** The mysql2 packet handed to a command (only what is read here). */
-interface Mysql2Packet {
-  isError(): boolean;
-  asError(encoding?: string): Error;
-}
-
-/** The mysql2 connection as a command drives it (lib/base/connection.js). */
-export interface Mysql2CommandConnection {
-  clientEncoding?: string;
-  _resetSequenceId(): void;
-  writePacket(packet: OutgoingPacket): void;
-  addCommand(cmd: RegisterReplicaCommand): unknown;
-}
-
-/** What mysql2's writePacket needs: the buffer with 4 header bytes first, and its header filled in. */
-export interface OutgoingPacket {
-  buffer: Buffer;
-  length(): number;
-  writeHeader(sequenceId: number): void;
-}
 
 export interface ReplicaIdentity {
   serverId: number;
@@ -58,49 +39,8 @@ export function registerReplicaPayload(id: ReplicaIdentity): Buffer {
   return out;
 }
 
-function outgoing(payload: Buffer): OutgoingPacket {
-  const buffer = Buffer.alloc(4 + payload.length);
-  payload.copy(buffer, 4);
-  return {
-    buffer,
-    length: () => buffer.length,
-    writeHeader(sequenceId: number) {
-      buffer.writeUIntLE(payload.length, 0, 3);
-      buffer.writeUInt8(sequenceId, 3);
-    },
-  };
-}
-
-/** A mysql2 command: send the payload, then read the server's OK or error. */
-export class RegisterReplicaCommand {
-  private sent = false;
-  constructor(
-    private readonly payload: Buffer,
-    private readonly done: (err: Error | null) => void,
-  ) {}
-
-  /** mysql2 calls this with no packet to start the command, then with each reply; true ends the command. */
-  execute(packet: Mysql2Packet | undefined, connection: Mysql2CommandConnection): boolean {
-    if (!this.sent) {
-      this.sent = true;
-      connection._resetSequenceId();
-      connection.writePacket(outgoing(this.payload));
-      return false;
-    }
-    this.done(packet?.isError() ? packet.asError(connection.clientEncoding) : null);
-    return true;
-  }
-
-  // mysql2 logs these when its debug option is on
-  stateName(): string {
-    return this.sent ? 'reply' : 'start';
-  }
-}
-
 /** zongji as far as registering touches it. */
-export interface RegisteringZongji {
-  connection: Mysql2CommandConnection | null;
-  once(event: 'ready', listener: () => void): unknown;
+export interface RegisteringZongji extends DumpingZongji {
   emit(event: 'error', err: Error): boolean;
 }
 
@@ -109,14 +49,10 @@ export interface RegisteringZongji {
  * error of the binlog connection (the dump queued behind it then never matters: the reader stops zongji).
  */
 export function registerAsReplica(zongji: RegisteringZongji, id: ReplicaIdentity): void {
-  zongji.once('ready', () => {
-    const conn = zongji.connection;
-    if (!conn) return;
-    conn.addCommand(
-      new RegisterReplicaCommand(registerReplicaPayload(id), (err) => {
-        if (err) zongji.emit('error', registerRefusal(err));
-      }),
-    );
+  beforeDump(zongji, (conn) => {
+    queueSinglePacketCommand(conn, registerReplicaPayload(id), (err) => {
+      if (err) zongji.emit('error', registerRefusal(err));
+    });
   });
 }
 

@@ -1,11 +1,11 @@
 /**
  * Decodes a rows event's body away from the binlog stream (in a piscina worker): zongji's own rows-event
- * classes run on the bytes with the table map entry the stream had when the event arrived, so every value is
+ * classes (reached through zongji-internals.ts) run on the bytes with the table map entry the stream had when the event arrived, so every value is
  * exactly what zongji gives on the main thread (zongji-raw.ts re-typing included — it is in the entry).
  */
 import type { RawRowImage } from './binlog-event.js';
 import { ROWS_EVENT_TYPES } from './rows-layout.js';
-import { DeleteRows, UpdateRows, WriteRows, ZongjiParserClass, type ZongjiRowsEventClass } from './zongji-lib.js';
+import { decodeZongjiRows } from './zongji-internals.js';
 import type { ZongjiColumn } from './zongji-raw.js';
 
 /** zongji's table map entry as plain data (it crosses to a worker by structured clone). */
@@ -41,8 +41,6 @@ export function plainTableMapEntry(e: LiveTableMapEntry): PlainTableMapEntry {
 
 export type DecodedRow = RawRowImage | { before: RawRowImage; after: RawRowImage };
 
-const CLASSES: Readonly<Record<'write' | 'update' | 'delete', ZongjiRowsEventClass>> = { write: WriteRows, update: UpdateRows, delete: DeleteRows };
-
 /**
  * The rows of one rows event. `body`: the bytes after the 19-byte common header, without the checksum.
  * zongji reports a value it cannot read through its instance's 'error' event; here that throws.
@@ -50,19 +48,5 @@ const CLASSES: Readonly<Record<'write' | 'update' | 'delete', ZongjiRowsEventCla
 export function decodeRowsBody(body: Buffer, typeCode: number, entry: PlainTableMapEntry): DecodedRow[] {
   const kind = ROWS_EVENT_TYPES[typeCode];
   if (!kind) throw new Error(`event type ${typeCode} is not a rows event`);
-  const tableId = body.readUIntLE(0, 6);
-  const zongji = {
-    tableMap: { [tableId]: entry },
-    useChecksum: false,
-    // sluice's binlog connection leaves mysql2's value options at their defaults (DECIMAL as exact text)
-    connection: { config: { decimalNumbers: false, dateStrings: false, jsonStrings: false } },
-    emit(_name: string, e: Error): never {
-      throw e;
-    },
-  };
-  const parser = new ZongjiParserClass();
-  parser.append(body);
-  const Event = CLASSES[kind.op];
-  const ev = new Event(parser, { eventType: typeCode, timestamp: 0, nextPosition: 0, size: body.length }, zongji);
-  return (ev.rows ?? []) as DecodedRow[];
+  return decodeZongjiRows(kind.op, body, typeCode, entry) as DecodedRow[];
 }

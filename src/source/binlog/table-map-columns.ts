@@ -5,7 +5,8 @@
  * past an ALTER the stream has not reached).
  *
  * @vlasky/zongji 0.9 parses the optional metadata block itself (lib/binlog_event.js TableMap:
- * columnNames, signedness, _columnCharsetIds, _enumSetValues, primaryKey, geometryTypes), so this layer
+ * columnNames, signedness, primaryKey, geometryTypes, and the private _columnCharsetIds and _enumSetValues read
+ * through zongji-internals.ts), so this layer
  * only turns those fields into sluice's ColumnMeta. Probed on MariaDB 10.11 and MySQL 9.7 (both FULL):
  * columnTypes hold the real type after zongji's updateColumnInfo (ENUM 247, SET 248, not STRING), signedness
  * is true for UNSIGNED, charset ids are collation ids (63 = binary).
@@ -13,9 +14,10 @@
 import type { ColumnMeta } from '../../model/table.js';
 import { columnTypeCode } from '../mysql/column-type-code.js';
 import type { CollationTable } from '../mysql/row-metadata.js';
+import { tableMapCharsetIds, tableMapEnumSetValues, type ZongjiTableMapPrivate } from './zongji-internals.js';
 
 /** The TableMap fields zongji fills from the event (names as in @vlasky/zongji lib/binlog_event.js). */
-export interface TableMapMetadata {
+export interface TableMapMetadata extends ZongjiTableMapPrivate {
   schemaName: string;
   tableName: string;
   columnCount: number;
@@ -23,8 +25,6 @@ export interface TableMapMetadata {
   columnsMetadata: ReadonlyArray<Readonly<Record<string, unknown>> | null | undefined>;
   columnNames?: readonly string[];
   signedness?: ReadonlyArray<boolean | null | undefined>;
-  _columnCharsetIds?: ReadonlyArray<number | null | undefined>;
-  _enumSetValues?: ReadonlyArray<ReadonlyArray<Uint8Array> | null | undefined>;
   primaryKey?: readonly number[];
   geometryTypes?: ReadonlyArray<number | null | undefined>;
 }
@@ -111,8 +111,8 @@ export function structureFromTableMap(ev: TableMapMetadata, collations: Collatio
   // MySQL 9's VECTOR reaches zongji re-typed as BLOB (zongji-raw.ts retypeVectorColumns) and the server lists it
   // with the binary collation, so it reads as a LONGBLOB: the structure known before tells it apart (a VECTOR
   // column added while sluice lags behind is not recognised and stops at the type mapper).
-  const vector = names.map((n, i) => BLOBS.has(ev.columnTypes[i] as number) && ev._columnCharsetIds?.[i] === BINARY_COLLATION && knownVectors.has(n));
-  const charsetIds = ev._columnCharsetIds;
+  const charsetIds = tableMapCharsetIds(ev);
+  const vector = names.map((n, i) => BLOBS.has(ev.columnTypes[i] as number) && charsetIds?.[i] === BINARY_COLLATION && knownVectors.has(n));
   const columns: ColumnMeta[] = [];
   for (let i = 0; i < ev.columnCount; i++) {
     const type = ev.columnTypes[i] as number;
@@ -204,7 +204,7 @@ export function structureFromTableMap(ev: TableMapMetadata, collations: Collatio
         case B.SET: {
           dataType = type === B.ENUM ? 'enum' : 'set';
           const enc = charset === 'utf8mb4' || charset === 'utf8mb3' || charset === 'utf8' || charset === 'ascii' ? 'utf8' : 'latin1';
-          members = (ev._enumSetValues?.[i] ?? []).map((b) => Buffer.from(b).toString(enc));
+          members = (tableMapEnumSetValues(ev)?.[i] ?? []).map((b) => Buffer.from(b).toString(enc));
           columnType = `${dataType}(${members.map(quoteMember).join(',')})`;
           break;
         }
@@ -268,8 +268,8 @@ export function tableMapShape(ev: TableMapMetadata): TableMapShape {
     types: [...ev.columnTypes],
     meta: ev.columnsMetadata.map((m) => (m ? { ...m } : m)),
     signedness: [...(ev.signedness ?? [])],
-    charsets: [...(ev._columnCharsetIds ?? [])],
-    members: [...(ev._enumSetValues ?? [])],
+    charsets: [...(tableMapCharsetIds(ev) ?? [])],
+    members: [...(tableMapEnumSetValues(ev) ?? [])],
     primaryKey: [...(ev.primaryKey ?? [])],
   };
 }
@@ -307,8 +307,8 @@ export function sameTableMapShape(shape: TableMapShape, ev: TableMapMetadata): b
     sameList(shape.types, ev.columnTypes) &&
     sameList(shape.meta, ev.columnsMetadata, sameMeta) &&
     sameList(shape.signedness, ev.signedness ?? []) &&
-    sameList(shape.charsets, ev._columnCharsetIds ?? []) &&
-    sameList(shape.members, ev._enumSetValues ?? [], sameBytesList) &&
+    sameList(shape.charsets, tableMapCharsetIds(ev) ?? []) &&
+    sameList(shape.members, tableMapEnumSetValues(ev) ?? [], sameBytesList) &&
     sameList(shape.primaryKey, ev.primaryKey ?? [])
   );
 }

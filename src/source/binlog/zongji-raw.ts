@@ -18,10 +18,12 @@
  * text), FLOAT/DOUBLE (IEEE bits) and BIT (bytes) are already exact.
  *
  * The reader must include 'tablemap' in zongji's includeEvents (zongji drops the cache entry of filtered
- * TableMap events anyway) and call attachRawBinlogValues before start().
+ * TableMap events anyway) and call attachRawBinlogValues before start(). That the re-typed entry is what zongji's
+ * rows parser then reads is zongji's internal behaviour (zongji-internals.ts onTableMap).
  */
 
 import { readPackedInt } from './packed-int.js';
+import { onTableMap, type TableMapListeningZongji } from './zongji-internals.js';
 
 /** MySQL binlog column type codes (zongji's MysqlTypes) */
 const T = {
@@ -62,13 +64,8 @@ export interface ZongjiTableMapEntry {
   columnSchemas: ZongjiColumnSchema[];
   columns?: ZongjiColumn[];
 }
-export interface ZongjiBinlogEventLike {
-  getTypeName(): string;
-}
-export interface ZongjiLike {
+export interface ZongjiLike extends TableMapListeningZongji {
   tableMap: Record<number, ZongjiTableMapEntry>;
-  prependListener(event: 'binlog', listener: (event: ZongjiBinlogEventLike) => void): unknown;
-  removeListener(event: 'binlog', listener: (event: ZongjiBinlogEventLike) => void): unknown;
 }
 
 function asBits(c: ZongjiColumn, bytes: number): void {
@@ -149,17 +146,12 @@ export function rawifyTableMapEntry(entry: ZongjiTableMapEntry): void {
  * Returns a function that detaches the listener.
  */
 export function attachRawBinlogValues(zongji: ZongjiLike, vectors: Map<number, number[]> = new Map()): () => void {
-  const onEvent = (event: ZongjiBinlogEventLike & { tableId?: number; columnTypes?: number[] }): void => {
-    if (event.getTypeName() !== 'TableMap' || event.tableId === undefined) return;
+  return onTableMap(zongji, (event) => {
     const entry = zongji.tableMap[event.tableId];
     if (entry) rawifyTableMapEntry(entry);
     const vectorColumns = vectors.get(event.tableId);
     if (vectorColumns && event.columnTypes) for (const i of vectorColumns) event.columnTypes[i] = MYSQL_TYPE_VECTOR;
-  };
-  zongji.prependListener('binlog', onEvent);
-  return () => {
-    zongji.removeListener('binlog', onEvent);
-  };
+  });
 }
 
 /** Bytes of each raw temporal in a row image, by fsp (used to re-type zongji's table map). */

@@ -1,6 +1,7 @@
 /**
  * Corrections to @vlasky/zongji 0.9's TABLE_MAP optional-metadata parse (TableMap._readOptionalMetadata in
- * lib/binlog_event.js), fenced in this one file and pinned by test/unit/binlog/zongji-table-map.test.ts:
+ * lib/binlog_event.js, wrapped by zongji-internals.ts installTableMapCorrections), installed when this module
+ * loads and pinned by test/unit/binlog/zongji-table-map.test.ts:
  *
  * - MariaDB counts GEOMETRY columns among the character columns of the DEFAULT_CHARSET / COLUMN_CHARSET
  *   lists (each with the binary collation 63); MySQL does not. zongji follows MySQL's rule, so on MariaDB every
@@ -13,26 +14,7 @@
  *   the structure tracked from DDL runs against a real server that cannot be made to omit the block.
  */
 
-interface TableMapParser {
-  _offset: number;
-  _packetEnd: number;
-  _buffer: Buffer;
-  parseBuffer(length: number): Buffer;
-}
-
-interface TableMapThis {
-  columnCount: number;
-  columnTypes: readonly number[];
-  columnsMetadata: ReadonlyArray<{ type?: number } | null | undefined>;
-  _columnCharsetIds?: Array<number | undefined>;
-}
-
-interface ZongjiFlags {
-  isMariaDb?: boolean;
-  useChecksum?: boolean;
-}
-
-type ReadOptionalMetadata = (this: TableMapThis, parser: TableMapParser, zongji: ZongjiFlags | undefined) => void;
+import { installTableMapCorrections } from './zongji-internals.js';
 
 const T = { VARCHAR: 15, VAR_STRING: 253, STRING: 254, TINY_BLOB: 249, MEDIUM_BLOB: 250, LONG_BLOB: 251, BLOB: 252, GEOMETRY: 255, BLOB_COMPRESSED: 140, VARCHAR_COMPRESSED: 141 } as const;
 /** the character column types of zongji's CHARACTER_METADATA_TYPES, plus GEOMETRY as MariaDB counts it */
@@ -96,37 +78,16 @@ function withoutOptionalMetadata(): boolean {
   return process.env.SLUICE_TEST_TABLE_MAP_WITHOUT_METADATA === '1';
 }
 
-let installed = false;
-
-/** Installs the corrections on zongji's TableMap class (once per process). */
-export async function installTableMapCorrections(): Promise<void> {
-  if (installed) return;
-  installed = true;
-  const lib = new URL('./lib/', import.meta.resolve('@vlasky/zongji'));
-  const events = (await import(new URL('binlog_event.js', lib).href)) as { TableMap: { prototype: { _readOptionalMetadata: ReadOptionalMetadata } } };
-  const proto = events.TableMap.prototype;
-  const original = proto._readOptionalMetadata;
-  if (typeof original !== 'function') throw new Error('@vlasky/zongji changed: TableMap._readOptionalMetadata is gone (src/source/binlog/zongji-table-map.ts needs updating)');
-  proto._readOptionalMetadata = function (this: TableMapThis, parser: TableMapParser, zongji: ZongjiFlags | undefined): void {
-    const nullBitmap = Math.floor((this.columnCount + 7) / 8);
-    const end = parser._packetEnd - (zongji?.useChecksum ? 4 : 0);
-    if (withoutOptionalMetadata()) {
-      parser.parseBuffer(nullBitmap);
-      parser._offset = end;
-      return;
-    }
-    const blockStart = parser._offset + nullBitmap;
-    original.call(this, parser, zongji);
-    if (!zongji?.isMariaDb || !this.columnTypes.includes(T.GEOMETRY) || blockStart >= end || this._columnCharsetIds === undefined) return;
-    const effective = this.columnTypes.map((t, i) => this.columnsMetadata[i]?.type ?? t);
-    const collations = readColumnCollations(parser._buffer.subarray(blockStart, end), effective, MARIADB_CHARSET_COLUMN_TYPES);
+installTableMapCorrections({
+  withoutOptionalMetadata,
+  correctCharsetIds(block, event, ids, flags) {
+    if (!flags.isMariaDb || !event.columnTypes.includes(T.GEOMETRY)) return;
+    const effective = event.columnTypes.map((t, i) => event.columnsMetadata[i]?.type ?? t);
+    const collations = readColumnCollations(block, effective, MARIADB_CHARSET_COLUMN_TYPES);
     if (!collations) return;
     // zongji's own list keeps ENUM/SET charsets (their separate fields) and nothing for GEOMETRY
-    const ids = this._columnCharsetIds;
     effective.forEach((t, i) => {
       if (t !== T.GEOMETRY && MARIADB_CHARSET_COLUMN_TYPES.has(t)) ids[i] = collations[i];
     });
-  };
-}
-
-await installTableMapCorrections();
+  },
+});

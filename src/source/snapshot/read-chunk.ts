@@ -3,9 +3,9 @@ import type { SourceConfig } from '../../config/index.js';
 import type { ChunkSpec } from './chunk.js';
 import { chunkWhere } from './range-sql.js';
 import { quoteIdent } from '../../model/table.js';
-import { installRowPacketParser, type RowPacket } from './row-packets.js';
+import { installRowPacketParser, type RowPacket } from '../mysql/mysql2-internals.js';
 
-export type { RowPacket } from './row-packets.js';
+export type { RowPacket } from '../mysql/mysql2-internals.js';
 
 export interface ChunkQuery {
   chunk: ChunkSpec;

@@ -1,5 +1,6 @@
 /**
- * sluice registers its binlog connection as a replica through zongji's internals (register-replica.ts).
+ * sluice registers its binlog connection as a replica through zongji's and mysql2's internals (register-replica.ts,
+ * by way of zongji-internals.ts beforeDump and mysql2-internals.ts queueSinglePacketCommand).
  * These tests pin those internals: if zongji stops emitting 'ready' right before queueing its dump on
  * `connection`, or starts registering by itself, they fail and the fenced layer must be revisited.
  */
@@ -9,13 +10,8 @@ import { EventEmitter } from 'node:events';
 import { SourceError } from '../../../src/errors.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  registerAsReplica,
-  registerReplicaPayload,
-  type Mysql2CommandConnection,
-  type OutgoingPacket,
-  type RegisterReplicaCommand,
-} from '../../../src/source/binlog/register-replica.js';
+import { registerAsReplica, registerReplicaPayload } from '../../../src/source/binlog/register-replica.js';
+import type { Mysql2CommandConnection, OutgoingPacket, SinglePacketCommand as RegisterReplicaCommand } from '../../../src/source/mysql/mysql2-internals.js';
 
 const zongjiIndex = fileURLToPath(import.meta.resolve('@vlasky/zongji'));
 const zongjiDump = fileURLToPath(new URL('./lib/sequence/binlog.js', import.meta.resolve('@vlasky/zongji')));

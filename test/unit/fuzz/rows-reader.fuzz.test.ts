@@ -29,10 +29,10 @@ import { decodeRowsBody, plainTableMapEntry, type PlainTableMapEntry } from '../
 import { compileRowsReader, type RawValues, type ReadRow } from '../../../src/source/binlog/rows-reader.js';
 import { compileRowsLayout, countRows, readRowsBodyHeader } from '../../../src/source/binlog/rows-layout.js';
 import { rawifyTableMapEntry, retypeVectorColumns, type ZongjiTableMapEntry } from '../../../src/source/binlog/zongji-raw.js';
-import { ZongjiParserClass } from '../../../src/source/binlog/zongji-lib.js';
+import { newZongjiParser, parserOffset, type ZongjiParser } from '../../../src/source/binlog/zongji-internals.js';
 import { Gen, rng, runFuzz, shrinkArray } from '../../support/fuzz.js';
 
-/** zongji's TableMap event class (lib/binlog_event.js), loaded by file as zongji-lib.ts loads the rows classes. */
+/** zongji's TableMap event class (lib/binlog_event.js), loaded by file as zongji-internals.ts loads the rows classes. */
 interface ZongjiTableMapEvent {
   tableId: number;
   schemaName: string;
@@ -42,7 +42,7 @@ interface ZongjiTableMapEvent {
   buildColumnSchemas(): Record<string, unknown>[];
   updateColumnInfo(): void;
 }
-type TableMapClass = new (parser: InstanceType<typeof ZongjiParserClass>, options: object, zongji: object) => ZongjiTableMapEvent;
+type TableMapClass = new (parser: ZongjiParser, options: object, zongji: object) => ZongjiTableMapEvent;
 const zongjiLib = new URL('./lib/', import.meta.resolve('@vlasky/zongji'));
 const { TableMap } = (await import(new URL('binlog_event.js', zongjiLib).href)) as { TableMap: TableMapClass };
 
@@ -439,11 +439,10 @@ function informationSchemaRow(c: Col, i: number): Record<string, unknown> {
 function tableMapEntry(k: Case): { entry: ZongjiTableMapEntry & { parentSchema: string; tableName: string }; unretyped: readonly number[] | null } {
   const body = tableMapBody(k);
   retypeVectorColumns(body); // the gate does this to every TABLE_MAP before zongji sees it
-  const parser = new ZongjiParserClass();
-  parser.append(body);
+  const parser = newZongjiParser(body);
   const zongji = { tableMap: {} as Record<number, ZongjiTableMapEntry & { parentSchema: string; tableName: string }>, useChecksum: false, _skipSchema: () => false };
   const ev = new TableMap(parser, { timestamp: 0, nextPosition: 0, size: body.length }, zongji);
-  assert.equal(parser._offset, body.length, 'zongji read the whole TABLE_MAP');
+  assert.equal(parserOffset(parser), body.length, 'zongji read the whole TABLE_MAP');
   assert.equal(ev.tableId, TABLE_ID);
   assert.equal(ev.hasSelfDescribingMetadata(), k.meta === 'full');
   const columnSchemas = k.meta === 'full' ? ev.buildColumnSchemas() : k.cols.map(informationSchemaRow);

@@ -1,12 +1,12 @@
 /**
- * Pins the mysql2 Query internals src/source/snapshot/row-packets.ts relies on (mysql2 3.x): a Query keeps its
+ * Pins the mysql2 Query internals src/source/mysql/mysql2-internals.ts relies on (mysql2 3.x): a Query keeps its
  * row parser in an own `_rowParser` field that readField assigns once the columns are known, and row() emits
  * what `_rowParser.next(packet, …)` returns as 'result'. A mysql2 upgrade that changes this fails here.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql, { type Query } from 'mysql2';
-import { installRowPacketParser, MYSQL2_CHANGED, type RowPacket } from '../../../src/source/snapshot/row-packets.js';
+import { installRowPacketParser, MYSQL2_CHANGED, type RowPacket } from '../../../src/source/mysql/mysql2-internals.js';
 
 interface QueryInternals {
   _rowParser: unknown;
