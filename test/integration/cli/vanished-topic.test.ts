@@ -74,6 +74,21 @@ async function deleteTopic(topic: string): Promise<void> {
   }
 }
 
+/** Until the run follows the binlog (the status file says so; the checkpoint moves only once a change is acknowledged). */
+async function untilFollowing(j: JobFile, run: ReturnType<typeof spawnSluice>): Promise<void> {
+  const phase = (): string | undefined => {
+    try {
+      return (JSON.parse(readFileSync(join(j.stateDir, STATUS_FILE), 'utf8')) as { phase?: string }).phase;
+    } catch {
+      return undefined;
+    }
+  };
+  for (const until = Date.now() + 60_000; phase() !== 'incremental'; await sleep(200)) {
+    if (Date.now() > until) throw new Error('the job never reached the binlog phase');
+    if (run.child.exitCode !== null) throw new Error(`sluice run exited early: ${(await run.done).stderr}`);
+  }
+}
+
 const CHOICE = /restore the topic \(with every record the job wrote\), or start the job over into a new topic with 'sluice run <job> --resnapshot' \(schema, full snapshot, then the binlog\)\.$/;
 
 test('a topic deleted while the job is stopped: the rerun exits 3 and does not recreate it; --resnapshot fills it again', { timeout: 150_000 }, async () => {
@@ -131,18 +146,7 @@ test('a topic deleted while the job runs: the job stops with exit 3 and the choi
   const run = spawnSluice(['run', j.path, '--skip-precheck']);
   const timer = setTimeout(() => run.child.kill('SIGKILL'), 100_000);
   try {
-    // following the binlog (the status file says so; the checkpoint moves only once a change is acknowledged)
-    const phase = (): string | undefined => {
-      try {
-        return (JSON.parse(readFileSync(join(j.stateDir, STATUS_FILE), 'utf8')) as { phase?: string }).phase;
-      } catch {
-        return undefined;
-      }
-    };
-    for (const until = Date.now() + 60_000; phase() !== 'incremental'; await sleep(200)) {
-      if (Date.now() > until) throw new Error('the job never reached the binlog phase');
-      if (run.child.exitCode !== null) throw new Error(`sluice run exited early: ${(await run.done).stderr}`);
-    }
+    await untilFollowing(j, run);
     await deleteTopic(topic);
     // changes to write into the vanished topic, until the job stops
     let n = ROWS;
@@ -171,17 +175,7 @@ test('a topic deleted and created again within seconds while the job runs: the j
   const run = spawnSluice(['run', j.path, '--skip-precheck']);
   const timer = setTimeout(() => run.child.kill('SIGKILL'), 130_000);
   try {
-    const phase = (): string | undefined => {
-      try {
-        return (JSON.parse(readFileSync(join(j.stateDir, STATUS_FILE), 'utf8')) as { phase?: string }).phase;
-      } catch {
-        return undefined;
-      }
-    };
-    for (const until = Date.now() + 60_000; phase() !== 'incremental'; await sleep(200)) {
-      if (Date.now() > until) throw new Error('the job never reached the binlog phase');
-      if (run.child.exitCode !== null) throw new Error(`sluice run exited early: ${(await run.done).stderr}`);
-    }
+    await untilFollowing(j, run);
     // gone and back before the job writes again: no write of the job ever meets a missing topic
     await deleteTopic(topic);
     const admin = kafkaClient().admin();
