@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import { appendResult, machine, median, versions, type BenchResult } from '../lib/results.js';
 import { EncodedBatchBuilder, type EncodedBatch } from '../../src/model/encoded-batch.js';
-import { KafkaSink, type ProducerSettings } from '../../src/sink/kafka/producer.js';
+import { KafkaSink, type ProducerSettings } from '../../src/sink/kafka/kafka-sink.js';
 import { registerLz4Codec } from '../../src/sink/kafka/lz4-codec.js';
 import type { TargetConfig } from '../../src/config/index.js';
 import { KAFKA } from '../../test/support/services.js';

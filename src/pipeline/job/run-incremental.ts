@@ -20,7 +20,7 @@ import { LagClock, serverPositionProbe } from './lag-clock.js';
 import { SourceError, StateError } from '../../errors.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
 import type { TableSchema } from '../../model/table.js';
-import { KafkaSink } from '../../sink/kafka/producer.js';
+import { KafkaSink } from '../../sink/kafka/kafka-sink.js';
 import { BinlogReader } from '../../source/binlog/index.js';
 import { TransientSourceError } from '../../source/binlog/index.js';
 import { GtidTracker } from '../../source/binlog/index.js';

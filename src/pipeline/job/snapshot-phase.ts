@@ -5,7 +5,7 @@ import { SourceError } from '../../errors.js';
 import type { StatusPublisher } from '../../metrics/job-status.js';
 import { rowsToRead, SnapshotProgress, startProgressDisplay, tableRowEstimates } from '../../metrics/snapshot-progress.js';
 import type { EncodedBatch } from '../../model/encoded-batch.js';
-import { KafkaSink } from '../../sink/kafka/producer.js';
+import { KafkaSink } from '../../sink/kafka/kafka-sink.js';
 import { vanishedTopicError } from '../../sink/kafka/topic-history.js';
 import type { BinlogPosition } from '../../source/binlog/index.js';
 import type { ChunkSpec } from '../../source/snapshot/chunk.js';

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import kafkajs, { type Admin, type ISocketFactory } from 'kafkajs';
-import { KafkaSink } from '../../../src/sink/kafka/producer.js';
+import { KafkaSink } from '../../../src/sink/kafka/kafka-sink.js';
 import { ensureTopics, checkPartitionCounts, watchPartitionCounts } from '../../../src/sink/kafka/topics.js';
 import { TargetError } from '../../../src/errors.js';
 import { KAFKA } from '../../support/services.js';

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import kafkajs, { type Admin } from 'kafkajs';
 import { lz4Codec, registerLz4Codec, type KafkaCodec } from '../../../src/sink/kafka/lz4-codec.js';
-import { KafkaSink } from '../../../src/sink/kafka/producer.js';
+import { KafkaSink } from '../../../src/sink/kafka/kafka-sink.js';
 import { TargetError } from '../../../src/errors.js';
 import type { EncodedBatch } from '../../../src/model/encoded-batch.js';
 import { batchOf, client, consumeAll, createTopic, plaintextTarget, recordOf, scramTarget, topicName } from './kafka-helpers.js';
