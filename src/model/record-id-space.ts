@@ -1,6 +1,6 @@
 /**
  * How the record-id space is cut: the snapshot planner gives each chunk its own range (source/snapshot) and the
- * binlog path starts above every range the snapshot reserved (pipeline/binlog/record-ids.ts), so the rule lives
+ * binlog path starts above every range the snapshot reserved (state/record-ids.ts), so the rule lives
  * here, below both.
  */
 

@@ -7,3 +7,5 @@ export { LOCK_FILE, LOCK_RENEW_MS, LOCK_STALE_MS, type AcquireOptions, type Lock
 export { CHECKPOINT_FILE } from './checkpoint-store.js';
 export { STATUS_FILE } from './status-file.js';
 export type { StatusView } from '../model/index.js';
+export { fromChunkPlan, toChunkPlan } from './chunk-plan.js';
+export { binlogStart, lastIdBeforeBinlog } from './record-ids.js';

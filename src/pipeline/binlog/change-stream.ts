@@ -213,7 +213,7 @@ export class ChangeStream {
     this.records += encodeRows(table, op, header, e.rows, this.reserveIds(e.rows.length), this.writer, this.batcher);
   }
 
-  /** Ids for the `rows` rows of one event (every row takes one, filtered or not: record-ids.ts); returns the first. */
+  /** Ids for the `rows` rows of one event (every row takes one, filtered or not: state/record-ids.ts); returns the first. */
   private reserveIds(rows: number): number {
     const first = this.lastId + 1;
     this.lastId += rows;

@@ -21,7 +21,7 @@ export function rowsEventHeader(place: RowsEventPlace, serverVersion: string, se
 
 /**
  * Encodes `rows` (zongji's images; {before, after} for UPDATE) with ids firstId, firstId+1, … — every row takes
- * its id, filtered or not (record-ids.ts). Returns how many records passed the filter.
+ * its id, filtered or not (state/record-ids.ts). Returns how many records passed the filter.
  */
 export function encodeRows(
   table: BinlogTable,

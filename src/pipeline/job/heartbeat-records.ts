@@ -7,7 +7,7 @@
  * before its sourceTimestamp is already acknowledged by Kafka, on every partition.
  *
  * Its id is 0 (HEARTBEAT_ID), an id no change has (schema records start at 1): a heartbeat cannot take an id
- * of the stream, because ids are recomputed from the checkpoint on replay (record-ids.ts) and a heartbeat,
+ * of the stream, because ids are recomputed from the checkpoint on replay (state/record-ids.ts) and a heartbeat,
  * which depends on timing, is not replayed; and reusing the id of the change before it would let a consumer
  * that drops ids it has seen (README: replayed changes keep their ids) drop that change instead.
  */

@@ -11,7 +11,7 @@ import type { ChunkSpec } from '../../source/snapshot/chunk.js';
 import { planChunks } from '../../source/snapshot/plan-chunks.js';
 import { emptyCheckpoint, updateCheckpoint, type Checkpoint } from '../../state/checkpoint.js';
 import type { CheckpointPart } from '../../state/index.js';
-import { toChunkPlan } from '../snapshot/chunk-plan.js';
+import { toChunkPlan } from '../../state/index.js';
 import type { SourceModel, SyncedTable } from './source-model.js';
 
 /**

@@ -33,7 +33,7 @@ import type { CheckpointPart } from '../../state/index.js';
 import { vanishedTopicError } from '../../sink/kafka/topic-history.js';
 import { filterDialectFor } from '../../transform/index.js';
 import { ChangeStream, type StreamPosition } from '../binlog/change-stream.js';
-import { binlogStart, lastIdBeforeBinlog } from '../binlog/record-ids.js';
+import { binlogStart, lastIdBeforeBinlog } from '../../state/index.js';
 import { TableRegistry } from '../binlog/table-registry.js';
 import { HeartbeatWriter } from './heartbeat-records.js';
 import { binlogWorkers } from './worker-pool.js';

@@ -15,7 +15,7 @@ import { ChunkAckTracker } from '../../state/ack-tracker.js';
 import { withChunksDone, type Checkpoint } from '../../state/checkpoint.js';
 import type { CheckpointPart } from '../../state/index.js';
 import type { ChunkResult, ChunkTask } from '../snapshot/chunk-task.js';
-import { fromChunkPlan } from '../snapshot/chunk-plan.js';
+import { fromChunkPlan } from '../../state/index.js';
 import { runSnapshotChunks, type ChunkTaskBase } from '../snapshot/run-snapshot.js';
 import type { JobLifecycle } from './lifecycle.js';
 import { schemaInitBatches } from './schema-init.js';

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { decodeRecordRaw, type RawJson } from '../../../src/format/dts-avro/index.js';
-import { lastIdBeforeBinlog } from '../../../src/pipeline/binlog/record-ids.js';
+import { lastIdBeforeBinlog } from '../../../src/state/record-ids.js';
 import { runIncremental } from '../../../src/pipeline/job/run-incremental.js';
 import { readSourceModel } from '../../../src/pipeline/job/source-model.js';
 import { kafkaClient as sluiceKafkaClient } from '../../../src/sink/kafka/client.js';

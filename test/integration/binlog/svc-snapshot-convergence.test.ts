@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { lastIdBeforeBinlog } from '../../../src/pipeline/binlog/record-ids.js';
+import { lastIdBeforeBinlog } from '../../../src/state/record-ids.js';
 import { emptyCheckpoint, updateCheckpoint } from '../../../src/state/checkpoint.js';
 import { MARIADB118, MYSQL_MINIMAL, type DbService } from '../../support/services.js';
 import { readCheckpoint, spawnSluice, uniqueTopic, writeJobFile, type RunResult } from '../../support/sluice-cli.js';

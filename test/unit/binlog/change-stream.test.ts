@@ -4,7 +4,7 @@ import { ChangeStream, sameColumns, type RowsPool, type StreamPosition } from '.
 import { runRowsTask, type RowsTask } from '../../../src/pipeline/binlog/rows-task.js';
 import { compileRowsLayout, countRows, readRowsBodyHeader } from '../../../src/source/binlog/rows-layout.js';
 import { int32, prefixed, rowImage, rowsBody } from './binlog-bytes.js';
-import { lastIdBeforeBinlog } from '../../../src/pipeline/binlog/record-ids.js';
+import { lastIdBeforeBinlog } from '../../../src/state/record-ids.js';
 import { TableRegistry } from '../../../src/pipeline/binlog/table-registry.js';
 import type { SyncedTable } from '../../../src/pipeline/job/source-model.js';
 import { parseRecord } from '../../../src/format/dts-avro/index.js';

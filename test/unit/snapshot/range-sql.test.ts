@@ -4,7 +4,7 @@ import type { ChunkSpec } from '../../../src/source/snapshot/chunk.js';
 import { chunkSql } from '../../../src/source/snapshot/read-chunk.js';
 import { quoteIdent } from '../../../src/model/table.js';
 import { chunkWhere } from '../../../src/source/snapshot/range-sql.js';
-import { fromChunkPlan, toChunkPlan } from '../../../src/pipeline/snapshot/chunk-plan.js';
+import { fromChunkPlan, toChunkPlan } from '../../../src/state/chunk-plan.js';
 import { RowPacer } from '../../../src/source/snapshot/read-chunk.js';
 
 const base: ChunkSpec = { id: 'shop.t#1', db: 'shop', table: 't', index: 1, keyColumns: ['a', 'b'], lower: null, upper: null, idBase: 2 ** 33, estimatedRows: 10 };

@@ -10,8 +10,8 @@
  * counts from its first row event), and under `ddl: emit` each DDL record takes the next id too, so a replay
  * numbers the same way; changing `objects` or `ddl` between runs shifts later ids.
  */
-import { IDS_PER_CHUNK } from '../../model/record-id-space.js';
-import type { Checkpoint } from '../../state/checkpoint.js';
+import { IDS_PER_CHUNK } from '../model/index.js';
+import type { Checkpoint } from './checkpoint.js';
 
 /**
  * The last id used before the first binlog record: the checkpoint's counter once the binlog phase has

@@ -1,5 +1,6 @@
-import type { ChunkPlan } from '../../state/checkpoint.js';
-import type { ChunkSpec, KeyValue } from '../../source/snapshot/chunk.js';
+/** The chunk plan as the checkpoint stores it, and back (key bounds as tagged text). */
+import type { ChunkPlan } from './checkpoint.js';
+import type { ChunkSpec, KeyValue } from '../model/index.js';
 
 /** Key bounds travel in the checkpoint as strings: `t:` text or `x:` hex (binary key columns). */
 function boundToText(b: KeyValue[] | null): string[] | null {
