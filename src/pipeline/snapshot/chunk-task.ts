@@ -174,20 +174,20 @@ type StreamingConnection = Awaited<ReturnType<typeof openStreamingConnection>>;
 const idleConnections = new Map<string, StreamingConnection[]>();
 const compiled = new Map<string, CompiledTable>();
 
-function sourceKey(t: ChunkTask): string {
-  return `${t.connection.host}:${t.connection.port}:${t.connection.user}`;
+function sourceKey(task: ChunkTask): string {
+  return `${task.connection.host}:${task.connection.port}:${task.connection.user}`;
 }
 
 /** Connections that reported an error while idle (the server restarted): never handed out again. */
 const broken = new WeakSet<StreamingConnection>();
 
-async function acquireConnection(t: ChunkTask): Promise<StreamingConnection> {
-  const list = idleConnections.get(sourceKey(t));
+async function acquireConnection(task: ChunkTask): Promise<StreamingConnection> {
+  const list = idleConnections.get(sourceKey(task));
   for (let idle = list?.pop(); idle; idle = list?.pop()) {
     if (!broken.has(idle)) return idle;
     idle.destroy();
   }
-  const options: ConnectionOptions = { ...t.connection, ...SNAPSHOT_CONNECTION_OPTIONS };
+  const options: ConnectionOptions = { ...task.connection, ...SNAPSHOT_CONNECTION_OPTIONS };
   const conn = await openStreamingConnection(options, SNAPSHOT_SESSION_SQL);
   // An idle connection the server closes emits 'error' with no query to take it: without a listener that
   // would be an uncaught exception that kills the worker thread.
@@ -195,26 +195,26 @@ async function acquireConnection(t: ChunkTask): Promise<StreamingConnection> {
   return conn;
 }
 
-function releaseConnection(t: ChunkTask, conn: StreamingConnection): void {
+function releaseConnection(task: ChunkTask, conn: StreamingConnection): void {
   if (broken.has(conn)) return void conn.destroy();
-  const key = sourceKey(t);
+  const key = sourceKey(task);
   const list = idleConnections.get(key) ?? [];
   list.push(conn);
   idleConnections.set(key, list);
 }
 
-function compiledFor(t: ChunkTask): CompiledTable {
-  const key = `${t.schema.db}.${t.schema.table}@${t.schema.version}:${t.partitioning}:${t.partitions}:${t.partitionKey?.join(',') ?? ''}:${t.format.charsetNames}`;
+function compiledFor(task: ChunkTask): CompiledTable {
+  const key = `${task.schema.db}.${task.schema.table}@${task.schema.version}:${task.partitioning}:${task.partitions}:${task.partitionKey?.join(',') ?? ''}:${task.format.charsetNames}`;
   let c = compiled.get(key);
   if (!c) {
-    const keyCols = keyColumnsFor(t.schema, t.partitionKey);
+    const keyCols = keyColumnsFor(task.schema, task.partitionKey);
     const keyOrdinals = keyCols?.ordinals ?? [];
-    const mapper = compileTableMapper(t.schema, t.format);
+    const mapper = compileTableMapper(task.schema, task.format);
     c = {
       mapper,
       encoder: new SnapshotRowEncoder(mapper),
       keyOrdinals,
-      router: compileRouter({ strategy: t.partitioning, partitions: t.partitions, db: t.schema.db, table: t.schema.table, keyOrdinals: keyCols ? keyOrdinals : null }),
+      router: compileRouter({ strategy: task.partitioning, partitions: task.partitions, db: task.schema.db, table: task.schema.table, keyOrdinals: keyCols ? keyOrdinals : null }),
     };
     compiled.set(key, c);
   }
@@ -225,46 +225,46 @@ function compiledFor(t: ChunkTask): CompiledTable {
  * Reads one chunk on this worker's own connection and streams its records, encoded per partition, to the
  * task's port as batches fill; returns the counts.
  */
-export async function runChunkTask(t: ChunkTask): Promise<ChunkResult> {
-  const stream = new BatchStream(t.port, Math.max(1, t.window));
+export async function runChunkTask(task: ChunkTask): Promise<ChunkResult> {
+  const stream = new BatchStream(task.port, Math.max(1, task.window));
   try {
-    return await streamChunk(t, stream);
+    return await streamChunk(task, stream);
   } catch (e) {
     // The batches posted so far stay posted (they are in Kafka or on their way); the main thread reads the
     // chunk again or skips the table, as the interruption says.
     const interrupted = interruptionOf(e);
     if (!interrupted) throw e;
-    return { chunkId: t.chunk.id, rows: 0, bytes: 0, batches: stream.posted, interrupted };
+    return { chunkId: task.chunk.id, rows: 0, bytes: 0, batches: stream.posted, interrupted };
   } finally {
     stream.close();
   }
 }
 
-async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResult> {
-  const table = compiledFor(t);
-  const conn = await acquireConnection(t);
+async function streamChunk(task: ChunkTask, stream: BatchStream): Promise<ChunkResult> {
+  const table = compiledFor(task);
+  const conn = await acquireConnection(task);
   const writer = new AvroWriter();
   const builders = new Map<number, EncodedBatchBuilder>();
-  const keyText: (string | null)[] = new Array(t.schema.columns.length).fill(null);
+  const keyText: (string | null)[] = new Array(task.schema.columns.length).fill(null);
   // the builder copies each key out of it at once
   const keyScratch = new Uint8Array(512);
-  const timestampMs = t.snapshotTime * 1000;
-  let nextId = t.chunk.idBase;
+  const timestampMs = task.snapshotTime * 1000;
+  let nextId = task.chunk.idBase;
   let bytes = 0;
   // the id varies per row; the rest, with the chunk's read time, is one frame per task (constant header bytes)
-  const { id: _rowId, ...header } = recordHeader(0, pointPlace(t.position.file, t.position.pos, t.snapshotTime), t);
+  const { id: _rowId, ...header } = recordHeader(0, pointPlace(task.position.file, task.position.pos, task.snapshotTime), task);
   const frame = table.encoder.frame(header satisfies SnapshotHeader);
 
   const cut = (partition: number, b: EncodedBatchBuilder): void => {
     const firstSeq = nextId - b.count;
     const packed = b.take();
     stream.push({
-      topic: t.topic,
+      topic: task.topic,
       partition,
       firstSeq,
       lastSeq: firstSeq + packed.count - 1,
       ...packed,
-      endPosition: { kind: 'snapshot', chunk: t.chunk.id, chunkDone: false },
+      endPosition: { kind: 'snapshot', chunk: task.chunk.id, chunkDone: false },
     });
   };
 
@@ -292,7 +292,7 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
       b.add(key, value, timestampMs);
       nextId++;
       bytes += value.length;
-      if (b.byteLength >= t.batchBytes) cut(partition, b);
+      if (b.byteLength >= task.batchBytes) cut(partition, b);
     }
     // the read stays paused until the main thread has taken enough of the batches (credits)
     return stream.ready();
@@ -300,18 +300,18 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
 
   let rows: number;
   try {
-    rows = await readChunk(conn, { chunk: t.chunk, selectList: table.mapper.selectList, filterSql: t.filterSql }, 1000, RowPacer.shared(t.pacer), onBlock);
+    rows = await readChunk(conn, { chunk: task.chunk, selectList: table.mapper.selectList, filterSql: task.filterSql }, 1000, RowPacer.shared(task.pacer), onBlock);
   } catch (e) {
     // A broken connection must not be reused by the next chunk.
     conn.destroy();
     throw e;
   }
-  releaseConnection(t, conn);
+  releaseConnection(task, conn);
   for (const [partition, b] of builders) if (b.count > 0) cut(partition, b);
   // The last batch of the chunk carries chunkDone so the main thread knows when every record is acked;
   // an empty chunk still posts one (empty) batch for that.
   stream.end({
-    topic: t.topic,
+    topic: task.topic,
     partition: 0,
     firstSeq: nextId,
     lastSeq: nextId - 1,
@@ -319,7 +319,7 @@ async function streamChunk(t: ChunkTask, stream: BatchStream): Promise<ChunkResu
     bytes: new Uint8Array(0),
     index: new Int32Array(0),
     timestamps: new Float64Array(0),
-    endPosition: { kind: 'snapshot', chunk: t.chunk.id, chunkDone: true },
+    endPosition: { kind: 'snapshot', chunk: task.chunk.id, chunkDone: true },
   });
-  return { chunkId: t.chunk.id, rows, bytes, batches: stream.posted };
+  return { chunkId: task.chunk.id, rows, bytes, batches: stream.posted };
 }

@@ -50,17 +50,17 @@ export interface SnapshotRunOptions {
  * is spent, so a slow Kafka slows the reads and memory stays a few batches per chunk in progress (DESIGN §2),
  * whatever the chunk size.
  */
-export async function runSnapshotChunks(o: SnapshotRunOptions): Promise<void> {
-  const stopMemoryLog = startMemoryLog(() => (o.sink.stats ? `sinkQueued ${(o.sink.stats.queuedBytes / 1048576).toFixed(0)}` : ''));
+export async function runSnapshotChunks(opts: SnapshotRunOptions): Promise<void> {
+  const stopMemoryLog = startMemoryLog(() => (opts.sink.stats ? `sinkQueued ${(opts.sink.stats.queuedBytes / 1048576).toFixed(0)}` : ''));
   try {
-    await runLanes(o);
+    await runLanes(opts);
   } finally {
     stopMemoryLog();
   }
 }
 
 /** Runs one chunk's task and writes its streamed batches in order; resolves when the last one is written. */
-async function runChunk(o: SnapshotRunOptions, chunk: ChunkSpec, window: number): Promise<ChunkResult> {
+async function runChunk(opts: SnapshotRunOptions, chunk: ChunkSpec, window: number): Promise<ChunkResult> {
   const { port1, port2 } = new MessageChannel();
   let fail: (e: unknown) => void = () => undefined;
   let finish: () => void = () => undefined;
@@ -73,7 +73,7 @@ async function runChunk(o: SnapshotRunOptions, chunk: ChunkSpec, window: number)
   port1.on('message', (m: ChunkStreamMessage) => {
     const b = m.batch;
     writing = writing.then(async () => {
-      await o.sink.write(b);
+      await opts.sink.write(b);
       written++;
       if (b.endPosition.kind === 'snapshot' && b.endPosition.chunkDone) finish();
       else port1.postMessage({ credit: 1 } satisfies ChunkCredit);
@@ -81,10 +81,10 @@ async function runChunk(o: SnapshotRunOptions, chunk: ChunkSpec, window: number)
     writing.catch(fail);
   });
   try {
-    const task: ChunkTask = { ...o.taskFor(chunk), port: port2, window };
+    const task: ChunkTask = { ...opts.taskFor(chunk), port: port2, window };
     // The task's result and its port's messages travel separately: a whole chunk is written when both are in;
     // a failed write (the sink) ends the wait at once.
-    const run = o.pool.run(task, { transferList: [port2] }) as Promise<ChunkResult>;
+    const run = opts.pool.run(task, { transferList: [port2] }) as Promise<ChunkResult>;
     run.catch(() => undefined);
     const result = await Promise.race([run, streamed.then(() => run)]);
     if (result.interrupted) {
@@ -147,19 +147,19 @@ class SourceOutage {
   }
 }
 
-async function runLanes(o: SnapshotRunOptions): Promise<void> {
-  const queue = [...o.chunks];
-  const window = Math.max(1, o.window ?? STREAM_WINDOW);
-  const initialMs = o.retry?.initialMs ?? 500;
-  const maxMs = o.retry?.maxMs ?? 30_000;
-  const outage = new SourceOutage(o.warn);
+async function runLanes(opts: SnapshotRunOptions): Promise<void> {
+  const queue = [...opts.chunks];
+  const window = Math.max(1, opts.window ?? STREAM_WINDOW);
+  const initialMs = opts.retry?.initialMs ?? 500;
+  const maxMs = opts.retry?.maxMs ?? 30_000;
+  const outage = new SourceOutage(opts.warn);
   /** tables found gone under the snapshot: their chunks are marked done without a read */
   const gone = new Set<string>();
   let inProgress = 0;
   let failure: unknown = null;
 
   const skip = async (chunk: ChunkSpec): Promise<void> => {
-    await o.sink.write(emptyLastBatch(chunk, o.taskFor(chunk).topic));
+    await opts.sink.write(emptyLastBatch(chunk, opts.taskFor(chunk).topic));
   };
 
   const tableGone = (chunk: ChunkSpec, i: ChunkInterruption): void => {
@@ -167,7 +167,7 @@ async function runLanes(o: SnapshotRunOptions): Promise<void> {
     if (gone.has(name)) return;
     gone.add(name);
     const left = queue.filter((c) => c.db === chunk.db && c.table === chunk.table).length;
-    o.warn(
+    opts.warn(
       `Table ${name} was dropped or renamed during its snapshot (the server said: ${i.cause}): its rows not yet read are skipped (this chunk and ${left} more), the rest of the snapshot goes on, and the binlog phase writes its DROP or RENAME as a DDL record.`,
     );
   };
@@ -176,7 +176,7 @@ async function runLanes(o: SnapshotRunOptions): Promise<void> {
     let backoff = initialMs;
     for (;;) {
       if (gone.has(`${chunk.db}.${chunk.table}`)) return null;
-      const result = await runChunk(o, chunk, window);
+      const result = await runChunk(opts, chunk, window);
       const i = result.interrupted;
       if (!i) {
         outage.back();
@@ -187,19 +187,19 @@ async function runLanes(o: SnapshotRunOptions): Promise<void> {
         return null;
       }
       outage.lost(chunk, i, backoff, inProgress);
-      await sleep(backoff, o.signal);
-      if (o.signal?.aborted || failure) throw new SnapshotStopped();
+      await sleep(backoff, opts.signal);
+      if (opts.signal?.aborted || failure) throw new SnapshotStopped();
       backoff = Math.min(maxMs, backoff * 2);
     }
   };
 
   const lane = async (): Promise<void> => {
-    while (queue.length && !failure && !o.signal?.aborted) {
+    while (queue.length && !failure && !opts.signal?.aborted) {
       const chunk = queue.shift() as ChunkSpec;
       inProgress++;
       try {
         const result = await readChunkToEnd(chunk);
-        if (result) o.onChunkWritten(chunk, result);
+        if (result) opts.onChunkWritten(chunk, result);
         else await skip(chunk);
       } finally {
         inProgress--;
@@ -207,7 +207,7 @@ async function runLanes(o: SnapshotRunOptions): Promise<void> {
     }
   };
 
-  const lanes = Array.from({ length: Math.max(1, Math.min(o.parallelism, o.chunks.length)) }, () =>
+  const lanes = Array.from({ length: Math.max(1, Math.min(opts.parallelism, opts.chunks.length)) }, () =>
     lane().catch((e: unknown) => {
       if (!(e instanceof SnapshotStopped)) failure ??= e;
     }),
